@@ -1,0 +1,247 @@
+"""`aidetector` command line: thin commands over the ML core. Nothing depends on this module."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aidetector.settings import AppSettings
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _json_default(obj: Any) -> Any:
+    return None if isinstance(obj, float) and math.isnan(obj) else str(obj)
+
+
+def _clean_nan(obj: Any) -> Any:
+    """JSON has no NaN: an undefined figure (e.g. AUROC of a one-class group) becomes null."""
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _clean_nan(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean_nan(v) for v in obj]
+    return obj
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from model.config import TrainSettings
+    from model.data import DataError
+    from model.train import train
+
+    overrides: dict[str, Any] = {}
+    for key in ("base_model", "epochs", "max_length", "batch_size", "learning_rate", "max_steps", "seed"):
+        value = getattr(args, key)
+        if value is not None:
+            overrides[key] = value
+    for item in args.set or []:
+        key, _, value = item.partition("=")
+        overrides[key.strip().replace("-", "_")] = value
+    try:
+        settings = TrainSettings(**overrides)
+        out = train([Path(p) for p in args.data], Path(args.output), settings, work_dir=args.work_dir)
+    except (DataError, FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    print(out)
+    return 0
+
+
+def _load_detector(model_dir: str | None) -> Any:
+    from model.detector import Detector
+
+    return Detector.from_path(Path(model_dir) if model_dir else AppSettings().model_dir)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from model.data import DataError, load_jsonl
+    from model.evaluate import report, score_records
+
+    try:
+        records = load_jsonl(args.data)
+    except (DataError, OSError) as exc:
+        return _fail(str(exc))
+    by = [f.strip() for f in (args.by or "").split(",") if f.strip()]
+    detector = _load_detector(args.model)
+    probs = score_records(records, detector.probabilities, batch_size=args.batch_size, progress=not args.quiet)
+    result = report(records, probs, detector.threshold, by)
+    result["model_version"] = detector.version
+    result["data"] = str(args.data)
+    if args.baseline_train:
+        from model.baseline import LengthBaseline
+
+        baseline = LengthBaseline().fit(load_jsonl(args.baseline_train))
+        result["length_baseline"] = report(records, baseline.probabilities(records), 0.5, by)
+    if args.scores_out:
+        with open(args.scores_out, "w", encoding="utf-8") as handle:
+            for r, p in zip(records, probs, strict=True):
+                row = {**r.fields, "probability_ai": round(p, 6), "predicted_class": int(p >= detector.threshold)}
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if args.plots:
+        from model.plots import reliability, roc_by_group
+
+        plots = Path(args.plots)
+        plots.mkdir(parents=True, exist_ok=True)
+        name = args.name or Path(args.data).stem
+        roc_by_group(records, probs, by[0] if by else "source", plots / f"roc_{name}.png", f"ROC on {name}")
+        labels = [int(r.label or 0) for r in records]
+        reliability(labels, probs, plots / f"reliability_{name}.png", f"Calibration on {name}")
+    result = _clean_nan(result)
+    if args.json:
+        print(json.dumps(result, indent=2, default=_json_default))
+    else:
+        _print_report(result)
+    return 0
+
+
+def _print_report(result: dict[str, Any]) -> None:
+    keys = ("n", "auroc", "tpr_at_1pct_fpr", "threshold", "fpr_at_threshold", "tpr_at_threshold", "f1", "accuracy")
+
+    def line(name: str, r: dict[str, Any]) -> str:
+        cells = [f"{r[k]:.4f}" if isinstance(r[k], float) else str(r[k]) for k in keys]
+        return f"{name:<40} " + " ".join(f"{c:>10}" for c in cells)
+
+    print(f"{'':<40} " + " ".join(f"{k[:10]:>10}" for k in keys))
+    print(line("(all)", result))
+    for field, rows in result.get("by", {}).items():
+        for value, r in rows.items():
+            print(line(f"{field}={value}"[:40], r))
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Re-choose the threshold on a development set (human texts only): FPR target overall and per group."""
+    from model.artifact import update_manifest
+    from model.calibration import calibrate_threshold
+    from model.data import LABEL_HUMAN, DataError, load_jsonl
+    from model.evaluate import score_records
+
+    try:
+        records = [r for r in load_jsonl(args.data) if r.label == LABEL_HUMAN]
+    except (DataError, OSError) as exc:
+        return _fail(str(exc))
+    if not records:
+        return _fail("calibration needs human texts (label 0)")
+    model_dir = Path(args.model) if args.model else AppSettings().model_dir
+    detector = _load_detector(str(model_dir))
+    probs = score_records(records, detector.probabilities, batch_size=args.batch_size)
+    groups = [r.get(args.group_field) for r in records] if args.group_field else None
+    threshold = calibrate_threshold(probs, args.target_fpr, groups, args.max_group_fpr if groups else None)
+    rule = f"at most {args.target_fpr:.1%} of the human texts of {Path(args.data).name} called AI"
+    if groups:
+        rule += f", and at most {args.max_group_fpr:.1%} in each '{args.group_field}'"
+    calibration = {**detector.artifact.manifest.get("calibration", {}), "threshold": threshold, "threshold_rule": rule}
+    update_manifest(model_dir, {"calibration": calibration})
+    print(json.dumps({"threshold": threshold, "threshold_rule": rule}))
+    return 0
+
+
+def cmd_card(args: argparse.Namespace) -> int:
+    from model.artifact import read_manifest
+    from model.card import write_card
+
+    reports = {}
+    for item in args.report:
+        name, _, path = item.partition("=")
+        reports[name] = json.loads(Path(path).read_text(encoding="utf-8"))
+    commands = Path(args.commands).read_text(encoding="utf-8") if args.commands else ""
+    model_dir = Path(args.model) if args.model else AppSettings().model_dir
+    print(write_card(model_dir, read_manifest(model_dir), reports, commands))
+    return 0
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from model.detector import InputError
+
+    if args.text is not None:
+        texts: list[object] = [args.text]
+    elif args.file:
+        texts = [Path(args.file).read_bytes()]
+    else:
+        texts = [sys.stdin.buffer.read()]
+    detector = _load_detector(args.model)
+    try:
+        results = detector.detect(texts, sentences=args.sentences)
+    except InputError as exc:
+        print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for r in results:
+        print(json.dumps(r.to_dict(), indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aidetector", description="Detect AI-generated text.")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="fine-tune a classifier on JSONL {text,label}")
+    p.add_argument("--data", action="append", required=True, help="JSONL file (repeatable)")
+    p.add_argument("--output", required=True, help="artifact folder to write")
+    p.add_argument("--base-model", help="HF checkpoint dir or hub id (default: packaged MiniLM-L6)")
+    p.add_argument("--epochs", type=float)
+    p.add_argument("--max-length", type=int, help="window size in tokens")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--max-steps", type=int)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--work-dir", type=Path, help="checkpoints here; a rerun resumes from them")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="any other training setting")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="figures on a labelled JSONL file")
+    p.add_argument("--data", required=True)
+    p.add_argument("--model", help="artifact folder (default: the shipped model)")
+    p.add_argument("--by", help="comma-separated record fields to break figures down by")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--scores-out", help="write one JSON line per record with probability_ai, predicted_class")
+    p.add_argument("--plots", help="write ROC and reliability PNGs into this folder")
+    p.add_argument("--name", help="name used in plot file names (default: data file stem)")
+    p.add_argument("--baseline-train", help="also report a length-only baseline fitted on this JSONL")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("calibrate", help="set the threshold from human texts of a development set")
+    p.add_argument("--data", required=True)
+    p.add_argument("--model")
+    p.add_argument("--target-fpr", type=float, default=0.02)
+    p.add_argument("--group-field", help="also cap the false-positive rate per value of this field")
+    p.add_argument("--max-group-fpr", type=float, default=0.05)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("card", help="write MODEL_CARD.md from evaluate --json reports")
+    p.add_argument("--model")
+    p.add_argument("--report", action="append", required=True, metavar="NAME=FILE")
+    p.add_argument("--commands", help="file with the commands that reproduce the model")
+    p.set_defaults(func=cmd_card)
+
+    p = sub.add_parser("detect", help="score one text (argument, --file, or stdin)")
+    p.add_argument("text", nargs="?")
+    p.add_argument("--file")
+    p.add_argument("--model")
+    p.add_argument("--sentences", action="store_true", help="also score each sentence")
+    p.set_defaults(func=cmd_detect)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The ML core: data, windows, training, calibration, evaluation, artifacts and the Detector."""

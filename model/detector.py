@@ -1,0 +1,197 @@
+"""The Detector: texts in, calibrated verdicts out (document score, confidence band, optional sentence scores).
+
+Everything that turns a model into answers lives here, so the CLI, the evaluation and the model server give the
+same answer for the same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.artifact import LoadedArtifact, load_artifact
+from model.calibration import Platt, verdict
+from model.config import DetectSettings
+from model.forward import score_windows, special_tokens
+from model.language import identify, is_unsupported
+from model.sentences import split_sentences
+from model.windows import aggregate_logits, make_windows, tokens_covered
+
+
+class InputError(ValueError):
+    """A text the detector refuses; `code` is stable and safe to show to API users."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class SentenceScore:
+    text: str
+    start: int
+    end: int
+    probability_ai: float
+
+
+@dataclass
+class Detection:
+    """One text's answer. `predicted_class`: 1 = AI-generated, 0 = human (the best guess, always set)."""
+
+    predicted_class: int
+    label: str  # "ai" | "human" | "inconclusive"
+    probability_ai: float
+    confidence: str  # "high" | "medium" | "low"
+    threshold: float
+    tokens_total: int
+    tokens_used: int
+    windows: int
+    model_version: str
+    reason: str | None = None  # why the label is inconclusive: too_short | unsupported_language | near_threshold
+    language: str | None = None
+    sentences: list[SentenceScore] | None = field(default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.sentences is None:
+            data.pop("sentences")
+        return data
+
+
+@dataclass
+class _Prepared:
+    ids: list[int]
+    window_ids: list[list[int]]
+    tokens_used: int
+
+
+class Detector:
+    """Scores texts with one loaded artifact; thread-compatible (callers serialise access, e.g. a micro-batcher)."""
+
+    def __init__(self, artifact: LoadedArtifact, settings: DetectSettings | None = None):
+        self.artifact = artifact
+        self.settings = settings or DetectSettings()
+        manifest = artifact.manifest
+        calibration = manifest.get("calibration", {})
+        self.platt = Platt(**calibration.get("platt", {"a": 1.0, "b": 0.0}))
+        self.threshold = float(calibration.get("threshold", 0.5))
+        self.window_tokens = int(manifest.get("window_tokens", 128))
+        prefix, suffix = special_tokens(artifact.tokenizer)
+        self.content_tokens = self.window_tokens - len(prefix) - len(suffix)
+        self.stride = max(1, int(self.content_tokens * self.settings.stride_fraction))
+        self.languages = self.settings.language_set()
+
+    @classmethod
+    def from_path(cls, path: str | Path, settings: DetectSettings | None = None) -> Detector:
+        settings = settings or DetectSettings()
+        return cls(load_artifact(Path(path), settings.num_threads), settings)
+
+    @property
+    def version(self) -> str:
+        return self.artifact.version
+
+    def validate(self, text: object) -> str:
+        """Return the text if it can be scored, else raise `InputError` with a stable code."""
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError("invalid_encoding", "text must be valid UTF-8") from exc
+        if not isinstance(text, str):
+            raise InputError("invalid_type", "text must be a string")
+        if not text.strip():
+            raise InputError("empty_text", "text is empty or only whitespace")
+        if len(text) > self.settings.max_chars:
+            raise InputError(
+                "text_too_long", f"text has {len(text)} characters; the maximum is {self.settings.max_chars}"
+            )
+        return text
+
+    def _prepare(self, ids: list[int]) -> _Prepared:
+        windows = make_windows(ids, self.content_tokens, self.stride, self.settings.max_windows)
+        return _Prepared(ids, [w.ids for w in windows], tokens_covered(windows))
+
+    def _tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        enc = self.artifact.tokenizer(list(texts), add_special_tokens=False, truncation=False, verbose=False)
+        return [list(x) for x in enc["input_ids"]]
+
+    def _document_log_odds(self, prepared: Sequence[_Prepared]) -> list[float]:
+        flat = [w for p in prepared for w in p.window_ids]
+        scores = score_windows(self.artifact.model, self.artifact.tokenizer, flat, self.settings.batch_size).tolist()
+        out, pos = [], 0
+        for p in prepared:
+            n = len(p.window_ids)
+            out.append(aggregate_logits(scores[pos : pos + n], [len(w) for w in p.window_ids]))
+            pos += n
+        return out
+
+    def probabilities(self, texts: Sequence[str]) -> list[float]:
+        """Calibrated P(AI) per text, no checks or sentences: the fast path for evaluation."""
+        prepared = [self._prepare(ids) for ids in self._tokenize(texts)]
+        return [self.platt.probability(z) for z in self._document_log_odds(prepared)]
+
+    def detect(self, texts: Sequence[object], sentences: bool = False) -> list[Detection]:
+        """Validate and score a batch of texts; raises `InputError` for the first text that cannot be scored."""
+        valid = [self.validate(t) for t in texts]
+        if not valid:
+            return []
+        prepared = [self._prepare(ids) for ids in self._tokenize(valid)]
+        log_odds = self._document_log_odds(prepared)
+        sentence_scores = self._sentence_scores(valid) if sentences else [None] * len(valid)
+        results = []
+        for text, prep, z, sents in zip(valid, prepared, log_odds, sentence_scores, strict=True):
+            results.append(self._detection(text, prep, self.platt.probability(z), sents))
+        return results
+
+    def _detection(
+        self, text: str, prep: _Prepared, probability: float, sents: list[SentenceScore] | None
+    ) -> Detection:
+        v = verdict(
+            probability, self.threshold, self.settings.inconclusive_margin, self.settings.high_confidence_margin
+        )
+        label, confidence, reason = v.label, v.confidence, ("near_threshold" if v.label == "inconclusive" else None)
+        language = None
+        if len(text) >= self.settings.language_min_chars:
+            guess = identify(text)
+            language = guess.code
+            if is_unsupported(guess, self.languages):
+                label, confidence, reason = "inconclusive", "low", "unsupported_language"
+        if len(text.split()) < self.settings.min_words:
+            label, confidence, reason = "inconclusive", "low", "too_short"
+        return Detection(
+            predicted_class=v.predicted_class,
+            label=label,
+            probability_ai=round(probability, 6),
+            confidence=confidence,
+            threshold=round(self.threshold, 6),
+            tokens_total=len(prep.ids),
+            tokens_used=prep.tokens_used,
+            windows=len(prep.window_ids),
+            model_version=self.version,
+            reason=reason,
+            language=language,
+            sentences=sents,
+        )
+
+    def _sentence_scores(self, texts: Sequence[str]) -> list[list[SentenceScore]]:
+        """Each sentence scored on its own (windowed if long): cost grows linearly with the text's length."""
+        spans = [split_sentences(t) for t in texts]
+        flat = [s for doc in spans for s in doc]
+        if not flat:
+            return [[] for _ in texts]
+        prepared = [self._prepare(ids) for ids in self._tokenize([s.text for s in flat])]
+        probs = [self.platt.probability(z) for z in self._document_log_odds(prepared)]
+        out: list[list[SentenceScore]] = []
+        pos = 0
+        for doc in spans:
+            out.append(
+                [
+                    SentenceScore(s.text, s.start, s.end, round(p, 6))
+                    for s, p in zip(doc, probs[pos : pos + len(doc)], strict=True)
+                ]
+            )
+            pos += len(doc)
+        return out

@@ -1,0 +1,48 @@
+"""Evaluation of a detector on labelled JSONL: pooled figures plus the same figures per value of any field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tqdm import tqdm
+
+from model.data import Record
+from model.metrics import summary
+
+
+def score_records(
+    records: Sequence[Record],
+    probabilities: Callable[[Sequence[str]], list[float]],
+    batch_size: int = 64,
+    progress: bool = True,
+) -> list[float]:
+    """P(AI) for every record, in batches, with a progress bar on stderr (stdout stays clean for JSON)."""
+    out: list[float] = []
+    with tqdm(total=len(records), disable=not progress, desc="score", unit="text") as bar:
+        for begin in range(0, len(records), batch_size):
+            chunk = records[begin : begin + batch_size]
+            out.extend(probabilities([r.text for r in chunk]))
+            bar.update(len(chunk))
+    return out
+
+
+def report(
+    records: Sequence[Record], probabilities: Sequence[float], threshold: float, by: Sequence[str] = ()
+) -> dict[str, Any]:
+    """`summary` figures overall and, under `by[field][value]`, for each value of each field."""
+    labels = [int(r.label) for r in records if r.label is not None]
+    if len(labels) != len(records):
+        raise ValueError("evaluation needs a label on every record")
+    result: dict[str, Any] = summary(labels, list(probabilities), threshold)
+    if by:
+        result["by"] = {}
+        for name in by:
+            groups: dict[str, list[int]] = {}
+            for i, r in enumerate(records):
+                groups.setdefault(r.get(name), []).append(i)
+            result["by"][name] = {
+                value: summary([labels[i] for i in idx], [probabilities[i] for i in idx], threshold)
+                for value, idx in sorted(groups.items())
+            }
+    return result

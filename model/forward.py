@@ -1,0 +1,57 @@
+"""Batched forward passes of a sequence classifier over lists of token-id windows.
+
+One place turns token ids into padded tensors with the tokenizer's own special tokens, so training-time
+validation, evaluation and serving all score windows the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def special_tokens(tokenizer: Any) -> tuple[list[int], list[int]]:
+    """The ids a tokenizer puts before and after a single text ([CLS]/[SEP] for BERT, <s>/</s> for RoBERTa)."""
+    plain = tokenizer("a", add_special_tokens=False)["input_ids"]
+    full = tokenizer("a", add_special_tokens=True)["input_ids"]
+    for start in range(len(full) - len(plain) + 1):
+        if full[start : start + len(plain)] == plain:
+            return list(full[:start]), list(full[start + len(plain) :])
+    return [], []
+
+
+def encode_batch(tokenizer: Any, windows: Sequence[Sequence[int]]) -> dict[str, torch.Tensor]:
+    """Add special tokens, pad to the longest window, build the attention mask."""
+    prefix, suffix = special_tokens(tokenizer)
+    seqs = [prefix + list(w) + suffix for w in windows]
+    width = max(len(s) for s in seqs)
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    ids = torch.full((len(seqs), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(seqs), width), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+        mask[i, : len(s)] = 1
+    return {"input_ids": ids, "attention_mask": mask}
+
+
+def ai_logits(logits: torch.Tensor) -> torch.Tensor:
+    """Log-odds of the AI class from a two-class head (label 1 = AI)."""
+    return logits[:, 1] - logits[:, 0]
+
+
+@torch.inference_mode()
+def score_windows(model: Any, tokenizer: Any, windows: Sequence[Sequence[int]], batch_size: int) -> np.ndarray:
+    """AI log-odds for each window, in input order; windows are sorted by length so batches pad little."""
+    out = np.zeros(len(windows), dtype=np.float64)
+    if not windows:
+        return out
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+    for begin in range(0, len(order), batch_size):
+        idx = order[begin : begin + batch_size]
+        batch = encode_batch(tokenizer, [windows[i] for i in idx])
+        logits = model(**batch).logits.float()
+        out[idx] = ai_logits(logits).numpy()
+    return out

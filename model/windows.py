@@ -1,0 +1,71 @@
+"""Cutting a tokenised text into model-sized windows and folding window scores back into one document score.
+
+Why windows: the classifier sees at most `size` tokens at once; instead of silently truncating a long text (the
+original design cut at 512 tokens), every token is scored in some window and the document score is the
+length-weighted mean of the window logits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Window:
+    """Token ids of one window (without special tokens) and where it starts in the text's token list."""
+
+    start: int
+    ids: list[int]
+
+
+def make_windows(ids: Sequence[int], size: int, stride: int, max_windows: int) -> list[Window]:
+    """Windows of at most `size` tokens every `stride` tokens; the last window is aligned to the end of the text.
+
+    A text shorter than `size` gives one window. At most `max_windows` windows are made; the caller reports the
+    tokens they cover (`tokens_used`) so a cut is never silent.
+    """
+    if size <= 0 or stride <= 0 or max_windows <= 0:
+        raise ValueError("size, stride and max_windows must be positive")
+    n = len(ids)
+    if n <= size:
+        return [Window(0, list(ids))]
+    starts = list(range(0, n - size + 1, stride))
+    if starts[-1] + size < n:
+        starts.append(n - size)
+    starts = starts[:max_windows]
+    return [Window(s, list(ids[s : s + size])) for s in starts]
+
+
+def tokens_covered(windows: Sequence[Window]) -> int:
+    """How many distinct tokens of the text the windows cover."""
+    covered = 0
+    end = 0
+    for w in windows:
+        w_end = w.start + len(w.ids)
+        covered += max(0, w_end - max(end, w.start))
+        end = max(end, w_end)
+    return covered
+
+
+def aggregate_logits(logits: Sequence[float], lengths: Sequence[int]) -> float:
+    """Length-weighted mean of window logits (log-odds of AI); a short tail window counts for less."""
+    if not logits or len(logits) != len(lengths):
+        raise ValueError("need one length per logit, and at least one")
+    total = sum(lengths)
+    if total <= 0:
+        return sum(logits) / len(logits)
+    return sum(lg * n for lg, n in zip(logits, lengths, strict=True)) / total
+
+
+def sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def logit(p: float, eps: float = 1e-6) -> float:
+    p = min(max(p, eps), 1 - eps)
+    return math.log(p / (1 - p))

@@ -1,0 +1,126 @@
+"""The CLI as users run it: `aidetector evaluate`, `calibrate`, `card`, `detect`, `train` (subprocesses)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import AI_WORDS
+
+
+def cli(*args: str, input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "aidetector.cli", *args], input=input_bytes, capture_output=True, timeout=300
+    )
+
+
+REQUIRED = ("n", "auroc", "tpr_at_1pct_fpr", "threshold", "fpr_at_threshold", "tpr_at_threshold", "f1", "accuracy")
+
+
+def test_evaluate_json_schema_scores_out_and_plots(tiny_artifact, toy_data, tmp_path):
+    scores, plots = tmp_path / "scores.jsonl", tmp_path / "plots"
+    result = cli(
+        "evaluate",
+        "--data",
+        str(toy_data["test"]),
+        "--model",
+        str(tiny_artifact),
+        "--by",
+        "source,domain",
+        "--json",
+        "--scores-out",
+        str(scores),
+        "--plots",
+        str(plots),
+        "--baseline-train",
+        str(toy_data["train"]),
+    )
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    report = json.loads(result.stdout)  # stdout carries only the JSON
+    for key in REQUIRED:
+        assert key in report
+    assert report["n"] == 40
+    assert set(report["by"]) == {"source", "domain"}
+    assert set(report["by"]["source"]) == {"toy_a", "toy_b"}
+    for key in REQUIRED:
+        assert key in report["by"]["domain"]["d1"]
+    assert "auroc" in report["length_baseline"]
+    rows = [json.loads(line) for line in scores.read_text().splitlines()]
+    assert len(rows) == 40
+    assert set(rows[0]) == {
+        "text",
+        "label",
+        "source",
+        "generator",
+        "domain",
+        "group",
+        "probability_ai",
+        "predicted_class",
+    }
+    assert all(r["predicted_class"] == int(r["probability_ai"] >= report["threshold"]) for r in rows)
+    assert (plots / "roc_test.png").stat().st_size > 1000
+    assert (plots / "reliability_test.png").stat().st_size > 1000
+
+
+def test_evaluate_reports_malformed_lines(tiny_artifact, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "fine", "label": 1}\nnot json\n')
+    result = cli("evaluate", "--data", str(bad), "--model", str(tiny_artifact), "--json")
+    assert result.returncode == 2 and b"line 2" in result.stderr and result.stdout == b""
+
+
+def test_calibrate_then_card(tiny_artifact, toy_data, tmp_path):
+    import shutil
+
+    model = tmp_path / "m"
+    shutil.copytree(tiny_artifact, model)
+    result = cli(
+        "calibrate",
+        "--model",
+        str(model),
+        "--data",
+        str(toy_data["test"]),
+        "--target-fpr",
+        "0.05",
+        "--group-field",
+        "domain",
+        "--max-group-fpr",
+        "0.1",
+    )
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    out = json.loads(result.stdout)
+    manifest = json.loads((model / "manifest.json").read_text())
+    assert manifest["calibration"]["threshold"] == out["threshold"]
+    assert "5.0%" in manifest["calibration"]["threshold_rule"]
+    report = cli("evaluate", "--data", str(toy_data["test"]), "--model", str(model), "--json", "--by", "source")
+    (tmp_path / "r.json").write_bytes(report.stdout)
+    card = cli("card", "--model", str(model), "--report", f"test={tmp_path / 'r.json'}")
+    assert card.returncode == 0, card.stderr.decode()[-2000:]
+    text = (model / "MODEL_CARD.md").read_text()
+    assert "1 = AI-generated, 0 = human" in text and "### test by source" in text
+
+
+@pytest.mark.parametrize("how", ["arg", "stdin"])
+def test_detect_prints_a_verdict(tiny_artifact, how):
+    text = " ".join(AI_WORDS * 3)
+    args = ["detect", "--model", str(tiny_artifact), "--sentences"]
+    result = cli(*args, text) if how == "arg" else cli(*args, input_bytes=text.encode())
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    answer = json.loads(result.stdout)
+    assert answer["predicted_class"] in (0, 1) and answer["label"] in ("ai", "human", "inconclusive")
+    assert answer["tokens_used"] == answer["tokens_total"] and answer["sentences"]
+
+
+def test_detect_bad_input_is_a_json_error(tiny_artifact):
+    result = cli("detect", "--model", str(tiny_artifact), input_bytes=b"\xff\xfe bad bytes")
+    assert result.returncode == 2
+    assert json.loads(result.stderr.decode().strip().splitlines()[-1])["error"]["code"] == "invalid_encoding"
+
+
+def test_train_cli_reports_bad_data_without_a_traceback(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "a", "label": 7}\n')
+    result = cli("train", "--data", str(bad), "--output", str(tmp_path / "out"))
+    assert result.returncode == 2 and b"line 1" in result.stderr and b"Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()

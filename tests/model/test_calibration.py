@@ -1,0 +1,46 @@
+import math
+import random
+
+import pytest
+
+from model.calibration import calibrate_threshold, fit_platt, threshold_for_fpr, verdict
+
+
+def test_threshold_for_fpr_allows_exactly_the_target_share():
+    human = [i / 100 for i in range(100)]  # 0.00 .. 0.99
+    t = threshold_for_fpr(human, 0.05)
+    assert sum(h >= t for h in human) == 5
+    assert threshold_for_fpr(human, 0.0) > 0.99
+
+
+def test_threshold_with_ties_never_exceeds_target():
+    human = [0.5] * 10 + [0.1] * 90
+    t = threshold_for_fpr(human, 0.05)
+    assert sum(h >= t for h in human) <= 5
+
+
+def test_group_cap_raises_the_threshold_for_the_worst_group():
+    human = [i / 100 for i in range(100)] + [0.9 + i / 1000 for i in range(20)]
+    groups = ["a"] * 100 + ["b"] * 20
+    overall = calibrate_threshold(human, 0.10)
+    capped = calibrate_threshold(human, 0.10, groups, 0.10)
+    assert capped > overall
+    in_b = [h for h, g in zip(human, groups, strict=True) if g == "b"]
+    assert sum(h >= capped for h in in_b) <= 2
+
+
+def test_platt_recovers_known_parameters():
+    rng = random.Random(0)
+    xs = [rng.uniform(-6, 6) for _ in range(4000)]
+    ys = [int(rng.random() < 1 / (1 + math.exp(-(0.5 * x - 1.0)))) for x in xs]
+    p = fit_platt(xs, ys)
+    assert p.a == pytest.approx(0.5, abs=0.08) and p.b == pytest.approx(-1.0, abs=0.15)
+
+
+def test_verdict_bands():
+    assert verdict(0.99, 0.5, 1.0, 3.0).label == "ai"
+    assert verdict(0.99, 0.5, 1.0, 3.0).confidence == "high"
+    near = verdict(0.55, 0.5, 1.0, 3.0)
+    assert near.label == "inconclusive" and near.predicted_class == 1 and near.confidence == "low"
+    assert verdict(0.1, 0.5, 1.0, 3.0).label == "human"
+    assert verdict(0.1, 0.5, 1.0, 3.0).predicted_class == 0

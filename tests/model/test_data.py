@@ -1,0 +1,56 @@
+import json
+
+import pytest
+
+from model.data import DataError, load_jsonl, split_by_group
+from tests.conftest import make_records, write_jsonl
+
+
+def test_loads_records_and_keeps_all_fields(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", make_records(6))
+    records = load_jsonl(path)
+    assert len(records) == 6
+    assert records[1].label == 1 and records[1].fields["source"] == "toy_a"
+    assert records[0].get("domain") in {"d1", "d2"} and records[0].get("nope") == "(missing)"
+
+
+def test_every_bad_line_is_reported_with_its_number(tmp_path):
+    good = json.dumps({"text": "fine text", "label": 0})
+    lines = [
+        good,
+        "{not json",
+        json.dumps({"label": 1}),
+        json.dumps({"text": "   ", "label": 1}),
+        json.dumps({"text": "x", "label": 2}),
+        json.dumps(["a list"]),
+        json.dumps({"text": "x", "label": True}),
+    ]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_jsonl(path)
+    assert [n for n, _ in info.value.problems] == [2, 3, 4, 5, 6, 7]
+    assert "line 2: invalid JSON" in str(info.value)
+
+
+def test_non_utf8_line_is_reported(tmp_path):
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(b'{"text": "ok", "label": 0}\n{"text": "caf\xe9", "label": 1}\n')
+    with pytest.raises(DataError) as info:
+        load_jsonl(path)
+    assert info.value.problems[0][0] == 2 and "UTF-8" in info.value.problems[0][1]
+
+
+def test_empty_file_is_refused(tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no records"):
+        load_jsonl(path)
+
+
+def test_split_by_group_keeps_pairs_together(tmp_path):
+    records = load_jsonl(write_jsonl(tmp_path / "d.jsonl", make_records(200)))
+    train, valid = split_by_group(records, 0.25, seed=3)
+    assert len(train) + len(valid) == 200
+    assert {r.group for r in train}.isdisjoint({r.group for r in valid})
+    assert 30 <= len(valid) <= 70

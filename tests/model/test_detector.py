@@ -1,0 +1,78 @@
+"""Bad input and inconclusive answers of the Detector (tiny model: the rules do not depend on its quality)."""
+
+import pytest
+
+from model.config import DetectSettings
+from model.detector import Detector, InputError
+from tests.conftest import AI_WORDS
+
+
+@pytest.fixture(scope="module")
+def detector(tiny_artifact):
+    return Detector.from_path(tiny_artifact, DetectSettings(max_chars=5000, min_words=30))
+
+
+def english(n_words: int) -> str:
+    return " ".join(AI_WORDS[i % len(AI_WORDS)] for i in range(n_words)) + "."
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("", "empty_text"),
+        ("  \n\t ", "empty_text"),
+        (42, "invalid_type"),
+        (None, "invalid_type"),
+        (b"caf\xe9 au lait", "invalid_encoding"),
+        ("x" * 5001, "text_too_long"),
+    ],
+)
+def test_bad_input_has_a_stable_code(detector, value, code):
+    with pytest.raises(InputError) as info:
+        detector.detect([value])
+    assert info.value.code == code and info.value.message
+
+
+def test_utf8_bytes_are_accepted(detector):
+    [result] = detector.detect([english(40).encode("utf-8")])
+    assert result.label in {"ai", "human", "inconclusive"}
+
+
+def test_short_text_is_inconclusive_but_keeps_a_best_guess(detector):
+    [result] = detector.detect(["It is important to note this."])
+    assert result.label == "inconclusive" and result.reason == "too_short"
+    assert result.predicted_class in (0, 1) and 0 <= result.probability_ai <= 1
+
+
+def test_foreign_language_is_inconclusive(detector):
+    french = (
+        "Ceci est un texte écrit en français pour vérifier que le détecteur ne devine pas au hasard. "
+        "Il parle du temps qu'il fait, des vacances à la mer et des repas partagés en famille le dimanche."
+    )
+    [result] = detector.detect([french])
+    assert result.label == "inconclusive" and result.reason == "unsupported_language"
+    assert result.language == "fr"
+
+
+def test_long_text_is_windowed_not_truncated(detector):
+    [result] = detector.detect([english(600)])
+    assert result.windows > 1
+    assert result.tokens_used == result.tokens_total > detector.window_tokens
+
+
+def test_sentences_have_offsets_and_scores(detector):
+    text = english(20) + " " + english(25) + " Short one here."
+    [result] = detector.detect([text], sentences=True)
+    assert result.sentences and len(result.sentences) == 3
+    for s in result.sentences:
+        assert text[s.start : s.end] == s.text and 0 <= s.probability_ai <= 1
+    assert "sentences" in result.to_dict()
+    [plain] = detector.detect([text])
+    assert "sentences" not in plain.to_dict()
+
+
+def test_batch_scores_equal_single_scores(detector):
+    texts = [english(35), english(80), english(300)]
+    batch = [r.probability_ai for r in detector.detect(texts)]
+    single = [detector.detect([t])[0].probability_ai for t in texts]
+    assert batch == pytest.approx(single, abs=1e-5)

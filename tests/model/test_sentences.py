@@ -1,0 +1,17 @@
+from model.sentences import split_sentences
+
+
+def test_offsets_point_at_the_sentence_text():
+    text = 'Dr. Smith came home. He said "Hi!" Then he left...\n\nA new paragraph without a stop'
+    spans = split_sentences(text)
+    assert [s.text for s in spans] == [
+        "Dr. Smith came home.",
+        'He said "Hi!"',
+        "Then he left...",
+        "A new paragraph without a stop",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_blank_text_has_no_sentences():
+    assert split_sentences("   \n ") == []

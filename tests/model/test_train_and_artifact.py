@@ -1,0 +1,112 @@
+"""A real short training run of a tiny model: artifact layout, round trip, checksums, atomic writes."""
+
+import json
+
+import pytest
+
+from model.artifact import ArtifactError, load_artifact, verify_artifact
+from model.data import DataError, load_jsonl
+from model.detector import Detector
+from model.train import train
+
+
+def test_artifact_layout_and_manifest(tiny_artifact):
+    names = {p.name for p in tiny_artifact.iterdir()}
+    assert {"model.safetensors", "config.json", "tokenizer.json", "manifest.json", "metrics.json"} <= names
+    manifest = json.loads((tiny_artifact / "manifest.json").read_text())
+    for key in ("version", "base_model", "training_data", "git_commit", "hyperparameters", "calibration"):
+        assert key in manifest
+    assert set(manifest["training_data"]) == {"train.jsonl"}
+    assert len(manifest["training_data"]["train.jsonl"]) == 64
+    assert 0 < manifest["calibration"]["threshold"] < 1
+    assert "false-positive rate" in manifest["calibration"]["threshold_rule"]
+    assert manifest["version"].endswith("Z")
+    metrics = json.loads((tiny_artifact / "metrics.json").read_text())
+    assert metrics["history"] and "valid" in metrics
+
+
+def test_tiny_model_learns_the_toy_task(tiny_artifact, toy_data):
+    detector = Detector.from_path(tiny_artifact)
+    records = load_jsonl(toy_data["test"])
+    probs = detector.probabilities([r.text for r in records])
+    from model.metrics import auroc
+
+    assert auroc([r.label for r in records], probs) > 0.9
+
+
+def test_round_trip_gives_the_same_scores(tiny_artifact, toy_data):
+    texts = [r.text for r in load_jsonl(toy_data["test"])[:8]]
+    first = Detector.from_path(tiny_artifact).probabilities(texts)
+    second = Detector.from_path(tiny_artifact).probabilities(texts)
+    assert first == pytest.approx(second, abs=1e-9)
+
+
+def test_tampered_artifact_is_refused(tiny_artifact, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_artifact, copy)
+    verify_artifact(copy)
+    with open(copy / "model.safetensors", "r+b") as handle:
+        handle.seek(-16, 2)
+        handle.write(b"\x00" * 16)
+    with pytest.raises(ArtifactError, match="checksum mismatch"):
+        load_artifact(copy)
+    (copy / "tokenizer.json").unlink()
+    with pytest.raises(ArtifactError):
+        verify_artifact(copy)
+
+
+def test_not_an_artifact(tmp_path):
+    with pytest.raises(ArtifactError, match="not a model artifact"):
+        load_artifact(tmp_path)
+
+
+def test_bad_data_never_produces_a_model(tiny_settings, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "ok", "label": 0}\n{"text": 5, "label": 1}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(DataError, match="line 2"):
+        train([bad], out, tiny_settings, progress=False)
+    assert not out.exists()
+    assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_killed_run_resumes_from_its_checkpoint(tiny_settings, toy_data, tmp_path):
+    """Kill -9 a training process once it has checkpointed; a rerun continues from there, not from step 0."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    work, out = tmp_path / "work", tmp_path / "out"
+    settings = tiny_settings.model_copy(update={"max_steps": 3000, "epochs": 400, "eval_every": 4, "patience": 1000})
+    script = (
+        "import sys; from pathlib import Path; from model.config import TrainSettings; from model.train import train;"
+        f"train([Path({str(toy_data['train'])!r})], Path({str(out)!r}), TrainSettings.model_validate_json(sys.argv[1]),"
+        f" work_dir=Path({str(work)!r}), progress=False)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, settings.model_dump_json()])
+    deadline = time.monotonic() + 120
+    while not (work / "checkpoint.pt").exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert (work / "checkpoint.pt").exists() and not out.exists()  # killed: no partial model
+    import torch
+
+    step_at_kill = torch.load(work / "checkpoint.pt", weights_only=False)["state"]["step"]
+    assert step_at_kill >= 4
+    resumed = train(
+        [toy_data["train"]],
+        out,
+        settings.model_copy(update={"max_steps": step_at_kill + 8}),
+        work_dir=work,
+        progress=False,
+    )
+    metrics = json.loads((resumed / "metrics.json").read_text())
+    # the history from before the kill is still there: the run continued instead of starting over
+    assert metrics["history"][0]["step"] == 4
+    assert json.loads((resumed / "manifest.json").read_text())["steps"] == step_at_kill + 8

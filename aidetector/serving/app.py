@@ -1,0 +1,155 @@
+"""The model server's HTTP edge (Starlette): /ping, /invocations and the sagemaker-runtime path.
+
+`POST /endpoints/{name}/invocations` is what boto3's `sagemaker-runtime` client calls when its endpoint URL points
+here; failures there take the shape the real service gives them (424 + `x-amzn-ErrorType: ModelError` with
+`OriginalStatusCode`/`OriginalMessage`), so the Lambda handler sees the same errors locally and on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from aidetector.serving.batcher import MicroBatcher
+from aidetector.serving.codec import RequestError, decode, encode
+from aidetector.serving.settings import ServerSettings
+from model.detector import Detector, InputError
+
+log = logging.getLogger("aidetector.serving")
+CUSTOM_ATTRIBUTES = "x-amzn-sagemaker-custom-attributes"
+INPUT_ERROR_STATUS = {"text_too_long": 413, "empty_text": 422, "invalid_encoding": 400, "invalid_type": 400}
+
+
+class ModelState:
+    """Loads the model in the background so /ping can answer 503 (not hang) until it is ready."""
+
+    def __init__(self, settings: ServerSettings):
+        self.settings = settings
+        self.detector: Detector | None = None
+        self.batcher: MicroBatcher | None = None
+        self.error: str | None = None
+        self.thread = threading.Thread(target=self._load, name="model-loader", daemon=True)
+
+    def _load(self) -> None:
+        try:
+            started = time.monotonic()
+            detector = Detector.from_path(self.settings.model_dir)
+            detector.detect(["Warm-up text for the model server. " * 8])  # first call pays one-off costs
+            self.batcher = MicroBatcher(detector.detect, self.settings.max_batch, self.settings.max_wait_ms)
+            self.detector = detector
+            log.info("model %s loaded in %.1fs", detector.version, time.monotonic() - started)
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.error("model failed to load: %s", self.error)
+
+
+def _request_id(request: Request) -> str:
+    """The caller's id from SageMaker custom attributes (`request_id=...`), else a new one."""
+    for part in request.headers.get(CUSTOM_ATTRIBUTES, "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "request_id" and value:
+            return value[:128]
+    return str(uuid.uuid4())
+
+
+def create_app(settings: ServerSettings | None = None) -> Starlette:
+    settings = settings or ServerSettings()
+    state = ModelState(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state.thread.start()
+        yield
+        if state.batcher is not None:
+            state.batcher.close()
+
+    async def ping(request: Request) -> Response:
+        if state.detector is not None:
+            return JSONResponse({"status": "ok", "model_version": state.detector.version})
+        if state.error is not None:
+            return JSONResponse(
+                {"status": "failed", "error": {"code": "model_load_failed", "message": state.error}}, 503
+            )
+        return JSONResponse({"status": "loading"}, 503)
+
+    async def invoke(request: Request) -> tuple[int, dict[str, Any]]:
+        request_id = _request_id(request)
+        started = time.perf_counter()
+        try:
+            if state.detector is None or state.batcher is None:
+                raise RequestError(503, "model_not_ready", "the model is still loading")
+            invocation = decode(
+                await request.body(),
+                request.headers.get("content-type"),
+                settings.max_body_bytes,
+                settings.max_batch_items,
+            )
+            for text in invocation.texts:
+                state.detector.validate(text)
+            detections = await state.batcher.submit(invocation.texts, invocation.sentences)
+            status, body = 200, encode(invocation, detections, request_id, settings.echo_chars)
+        except RequestError as exc:
+            status, body = exc.status, exc.body()
+        except InputError as exc:
+            status, body = INPUT_ERROR_STATUS.get(exc.code, 400), {"error": {"code": exc.code, "message": exc.message}}
+        except Exception:
+            log.exception("invocation %s failed", request_id)
+            status, body = 500, {"error": {"code": "model_error", "message": "the model failed on this request"}}
+        log.info(
+            json.dumps(
+                {"request_id": request_id, "status": status, "ms": round(1000 * (time.perf_counter() - started), 2)}
+            )
+        )
+        return status, body
+
+    async def invocations(request: Request) -> Response:
+        status, body = await invoke(request)
+        return JSONResponse(body, status)
+
+    async def runtime_invocations(request: Request) -> Response:
+        """sagemaker-runtime's InvokeEndpoint: non-2xx answers wrapped as the service wraps them."""
+        status, body = await invoke(request)
+        if status == 200:
+            return JSONResponse(body, 200, headers={"x-amzn-invoked-production-variant": "local"})
+        wrapped = {
+            "ErrorCode": "CLIENT_ERROR_FROM_MODEL" if status < 500 else "SERVER_ERROR_FROM_MODEL",
+            "Message": f"Received {'client' if status < 500 else 'server'} error ({status}) from primary",
+            "OriginalStatusCode": status,
+            "OriginalMessage": json.dumps(body),
+        }
+        return JSONResponse(wrapped, 424, headers={"x-amzn-ErrorType": "ModelError:"})
+
+    routes = [
+        Route("/ping", ping, methods=["GET"]),
+        Route("/invocations", invocations, methods=["POST"]),
+        Route("/endpoints/{name}/invocations", runtime_invocations, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.model = state
+    return app
+
+
+def serve(settings: ServerSettings | None = None) -> None:
+    """Run with uvicorn; SIGTERM stops accepting and lets in-flight requests finish (graceful shutdown)."""
+    import uvicorn
+
+    settings = settings or ServerSettings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=int(settings.graceful_shutdown_s),
+        access_log=False,
+    )

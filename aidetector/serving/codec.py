@@ -1,0 +1,87 @@
+"""Decoding invocation bodies and encoding answers: the request/response contract of the model server.
+
+Request: `{"input_text": "..."}` (the original contract) or `{"inputs": ["...", ...]}`, optional
+`"sentences": true`. Errors are `{"error": {"code", "message"}}` with a stable code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from model.detector import Detection
+
+
+class RequestError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+@dataclass(frozen=True)
+class Invocation:
+    texts: list[str]
+    batch: bool
+    sentences: bool
+
+
+def decode(body: bytes, content_type: str | None, max_body_bytes: int, max_items: int) -> Invocation:
+    """Parse and check the body; raise `RequestError` with the status the HTTP edge should answer."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media not in ("application/json", ""):
+        raise RequestError(415, "unsupported_media_type", "send the body as application/json")
+    if len(body) > max_body_bytes:
+        raise RequestError(413, "body_too_large", f"request body is over {max_body_bytes} bytes")
+    try:
+        text_body = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RequestError(400, "invalid_encoding", "request body is not valid UTF-8") from exc
+    try:
+        data = json.loads(text_body)
+    except json.JSONDecodeError as exc:
+        raise RequestError(400, "invalid_json", f"request body is not valid JSON ({exc.msg})") from exc
+    if not isinstance(data, dict):
+        raise RequestError(400, "invalid_json", "request body must be a JSON object")
+    sentences = data.get("sentences", False)
+    if not isinstance(sentences, bool):
+        raise RequestError(400, "invalid_field", "'sentences' must be true or false")
+    if "inputs" in data:
+        inputs = data["inputs"]
+        if not isinstance(inputs, list) or not inputs:
+            raise RequestError(400, "invalid_field", "'inputs' must be a non-empty list of strings")
+        if len(inputs) > max_items:
+            raise RequestError(413, "too_many_items", f"at most {max_items} texts per request")
+        if not all(isinstance(t, str) for t in inputs):
+            raise RequestError(400, "invalid_field", "every item of 'inputs' must be a string")
+        return Invocation(list(inputs), True, sentences)
+    if "input_text" not in data:
+        raise RequestError(400, "missing_field", "send 'input_text' (a string) or 'inputs' (a list of strings)")
+    if not isinstance(data["input_text"], str):
+        raise RequestError(400, "invalid_field", "'input_text' must be a string")
+    return Invocation([data["input_text"]], False, sentences)
+
+
+def echo(text: str, echo_chars: int) -> str:
+    """The text as echoed back: in full up to `echo_chars`, else cut with an ellipsis (see `input_truncated`)."""
+    return text if len(text) <= echo_chars else text[:echo_chars] + "…"
+
+
+def encode_result(text: str, detection: Detection, request_id: str, echo_chars: int) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "input_text": echo(text, echo_chars),
+        "input_truncated": len(text) > echo_chars,
+        **detection.to_dict(),
+    }
+
+
+def encode(invocation: Invocation, detections: list[Detection], request_id: str, echo_chars: int) -> dict[str, Any]:
+    results = [encode_result(t, d, request_id, echo_chars) for t, d in zip(invocation.texts, detections, strict=True)]
+    if not invocation.batch:
+        return results[0]
+    version = detections[0].model_version if detections else None
+    return {"request_id": request_id, "model_version": version, "count": len(results), "results": results}

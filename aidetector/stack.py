@@ -1,0 +1,134 @@
+"""`aidetector up`: the whole local stack (model server, gateway, web UI) as child processes on loopback."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aidetector.gateway.keys import KeyStore
+from aidetector.plans import load_plans
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    home: Path
+    model_dir: Path
+    api_port: int = 8000
+    model_port: int = 8080
+    web_port: int = 8501
+    web: bool = True
+    host: str = "127.0.0.1"
+    ready_timeout_s: float = 300.0
+
+
+def wait_http(url: str, timeout_s: float, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{' '.join(proc.args)} exited with {proc.returncode}")  # type: ignore[arg-type]
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} not ready after {timeout_s:.0f} s")
+
+
+def demo_key(home: Path, store: KeyStore) -> str:
+    """Reuse the demo key kept in `$AIDETECTOR_HOME/demo_key` (mode 600) while it is valid, else issue one."""
+    path = home / "demo_key"
+    if path.is_file():
+        raw = path.read_text(encoding="utf-8").strip()
+        if store.lookup(raw) is not None:
+            return raw
+    raw = store.create(f"demo-{datetime.now(UTC).strftime('%Y%m%d%H%M%S')}", "free")
+    path.write_text(raw + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return raw
+
+
+def child_env(home: Path) -> dict[str, str]:
+    return {**os.environ, "AIDETECTOR_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+
+
+def up(opts: StackOptions) -> int:
+    opts.home.mkdir(parents=True, exist_ok=True)
+    env = child_env(opts.home)
+    cli = [sys.executable, "-m", "aidetector.cli"]
+    api_url = f"http://{opts.host}:{opts.api_port}"
+    model_url = f"http://{opts.host}:{opts.model_port}"
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(args: list[str], extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(args, env={**env, **(extra_env or {})})
+        procs.append(proc)
+        return proc
+
+    def stop_all(*_: object) -> None:
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        print(f"starting the model server on {model_url} (model {opts.model_dir}) ...", flush=True)
+        model = start(
+            [*cli, "serve", "--host", opts.host, "--port", str(opts.model_port), "--model", str(opts.model_dir)]
+        )
+        gateway = start([*cli, "gateway", "--host", opts.host, "--port", str(opts.api_port), "--model-url", model_url])
+        wait_http(f"{model_url}/ping", opts.ready_timeout_s, model)
+        wait_http(f"{api_url}/openapi.json", opts.ready_timeout_s, gateway)
+        store = KeyStore(opts.home / "keys.sqlite3", load_plans().plans)
+        key = demo_key(opts.home, store)
+        web_line = ""
+        if opts.web:
+            web_url = f"http://{opts.host}:{opts.web_port}"
+            web = start(
+                [*cli, "web", "--host", opts.host, "--port", str(opts.web_port)],
+                {"AIDETECTOR_WEB_API_URL": api_url, "AIDETECTOR_WEB_API_KEY": key},
+            )
+            wait_http(f"{web_url}/_stcore/health", opts.ready_timeout_s, web)
+            web_line = f"  web UI:        {web_url}\n"
+        sample = '{"input_text": "Paste a paragraph of at least 30 words here to see whether it reads as AI-written."}'
+        curl = (
+            f"curl -s -X POST {api_url}/v1/detect -H 'Content-Type: application/json' "
+            f"-H 'x-api-key: {key}' -d {shlex.quote(sample)}"
+        )
+        print(
+            "\naidetector is running (Ctrl-C stops it)\n"
+            f"{web_line}"
+            f"  public API:    {api_url}  (OpenAPI: {api_url}/openapi.json)\n"
+            f"  model server:  {model_url}/ping\n"
+            f"  demo API key:  {key}\n"
+            f"  state:         {opts.home}\n\n"
+            f"try:\n  {curl}\n",
+            flush=True,
+        )
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        print("a component stopped; shutting down", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+        return 0
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stop_all()

@@ -1,0 +1,71 @@
+from pathlib import Path
+
+import pytest
+
+from aidetector.gateway.keys import KeyStore
+from aidetector.plans import load_plans
+from tests.integration.servers import gateway, model_server
+
+PLANS = """
+[limits]
+max_body_bytes = 200_000
+max_batch_items = 4
+max_text_chars = 20_000
+echo_chars = 1000
+
+[plans.free]
+rate = 50
+burst = 50
+quota = 1000
+period = "DAY"
+
+[plans.tiny]
+rate = 0.2
+burst = 2
+quota = 1000
+period = "DAY"
+
+[plans.quota3]
+rate = 50
+burst = 50
+quota = 3
+period = "MONTH"
+"""
+
+
+@pytest.fixture(scope="session")
+def plans_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("plans") / "plans.toml"
+    path.write_text(PLANS)
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(tiny_artifact):
+    s = model_server(tiny_artifact, {"AIDETECTOR_SERVE_MAX_BATCH_ITEMS": "4", "AIDETECTOR_SERVE_ECHO_CHARS": "1000"})
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="session")
+def api(server, home, plans_file):
+    g = gateway(server.url, home, plans_file)
+    g.start()
+    yield g
+    g.stop()
+
+
+@pytest.fixture(scope="session")
+def store(home, plans_file) -> KeyStore:
+    return KeyStore(home / "keys.sqlite3", load_plans(str(plans_file)).plans)
+
+
+@pytest.fixture(scope="session")
+def key(store) -> str:
+    return store.create("integration", "free")

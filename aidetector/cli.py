@@ -74,7 +74,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     by = [f.strip() for f in (args.by or "").split(",") if f.strip()]
     detector = _load_detector(args.model)
-    probs = score_records(records, detector.probabilities, batch_size=args.batch_size, progress=not args.quiet)
+    if args.scores_in:
+        try:
+            probs = _saved_scores(records, load_jsonl(args.scores_in, require_label=False))
+        except (DataError, OSError, ValueError) as exc:
+            return _fail(str(exc))
+    else:
+        probs = score_records(records, detector.probabilities, batch_size=args.batch_size, progress=not args.quiet)
     result = report(records, probs, detector.threshold, by)
     result["model_version"] = detector.version
     result["data"] = str(args.data)
@@ -105,6 +111,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _saved_scores(records: Sequence[Any], saved: Sequence[Any]) -> list[float]:
+    """probability_ai from an earlier `--scores-out` file; it must list the same texts in the same order."""
+    if len(saved) != len(records) or any(a.text != b.text for a, b in zip(records, saved, strict=True)):
+        raise ValueError("the scores file does not list the same texts as --data")
+    try:
+        return [float(r.fields["probability_ai"]) for r in saved]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError("every line of the scores file needs a numeric probability_ai") from exc
+
+
 def _print_report(result: dict[str, Any]) -> None:
     keys = ("n", "auroc", "tpr_at_1pct_fpr", "threshold", "fpr_at_threshold", "tpr_at_threshold", "f1", "accuracy")
 
@@ -126,18 +142,24 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from model.data import LABEL_HUMAN, DataError, load_jsonl
     from model.evaluate import score_records
 
+    if bool(args.data) == bool(args.scores):
+        return _fail("give --data (texts to score) or --scores (an evaluate --scores-out file), not both")
     try:
-        records = [r for r in load_jsonl(args.data) if r.label == LABEL_HUMAN]
+        records = [r for r in load_jsonl(args.data or args.scores) if r.label == LABEL_HUMAN]
     except (DataError, OSError) as exc:
         return _fail(str(exc))
     if not records:
         return _fail("calibration needs human texts (label 0)")
     model_dir = Path(args.model) if args.model else AppSettings().model_dir
     detector = _load_detector(str(model_dir))
-    probs = score_records(records, detector.probabilities, batch_size=args.batch_size)
+    if args.scores:
+        probs = [float(r.fields["probability_ai"]) for r in records]
+    else:
+        probs = score_records(records, detector.probabilities, batch_size=args.batch_size)
     groups = [r.get(args.group_field) for r in records] if args.group_field else None
     threshold = calibrate_threshold(probs, args.target_fpr, groups, args.max_group_fpr if groups else None)
-    rule = f"at most {args.target_fpr:.1%} of the human texts of {Path(args.data).name} called AI"
+    source_name = Path(args.data or args.scores).name
+    rule = f"at most {args.target_fpr:.1%} of the human texts of {source_name} called AI"
     if groups:
         rule += f", and at most {args.max_group_fpr:.1%} in each '{args.group_field}'"
     calibration = {**detector.artifact.manifest.get("calibration", {}), "threshold": threshold, "threshold_rule": rule}
@@ -228,6 +250,34 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    """Run the Streamlit UI; it reads AIDETECTOR_WEB_API_URL and AIDETECTOR_WEB_API_KEY."""
+    import subprocess
+
+    app = Path(__file__).resolve().parent.parent / "web" / "app.py"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        args.host,
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+    ]
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     from aidetector.stack import StackOptions, up
 
@@ -272,12 +322,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plots", help="write ROC and reliability PNGs into this folder")
     p.add_argument("--name", help="name used in plot file names (default: data file stem)")
     p.add_argument("--baseline-train", help="also report a length-only baseline fitted on this JSONL")
+    p.add_argument("--scores-in", help="take probability_ai from an earlier --scores-out file instead of scoring")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("calibrate", help="set the threshold from human texts of a development set")
-    p.add_argument("--data", required=True)
+    p.add_argument("--data", help="labelled JSONL to score")
+    p.add_argument("--scores", help="an evaluate --scores-out file (no scoring needed)")
     p.add_argument("--model")
     p.add_argument("--target-fpr", type=float, default=0.02)
     p.add_argument("--group-field", help="also cap the false-positive rate per value of this field")
@@ -321,6 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
     k = keys.add_parser("usage", help="quota used in the current period")
     k.add_argument("name")
     p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("web", help="run the web UI (a client of the public API)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_web)
 
     p = sub.add_parser("up", help="start model server, gateway and web UI on loopback")
     p.add_argument("--api-port", type=int, default=8000)

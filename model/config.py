@@ -49,7 +49,8 @@ class TrainSettings(BaseSettings):
     patience: int = Field(4, ge=1, description="validation passes without AUROC gain before stopping")
     max_steps: int = Field(0, ge=0, description="stop after this many steps (0 = no cap)")
     target_fpr: float = Field(0.02, gt=0, lt=1, description="false-positive rate the default threshold aims at")
-    seed: int = 13
+    seed: int = Field(13, description="seed of initialisation, order, crops and noise")
+    split_seed: int = Field(13, description="seed of the validation split; keep it when continuing a run")
     num_threads: int = Field(0, ge=0, description="torch threads (0 = all cores)")
     source_weights: str = Field("argugpt=0.5", description="per-source sample weights, 'src=w,src=w'")
     fp16: bool = Field(True, description="save weights as float16 (half the size, same scores to ~1e-3)")

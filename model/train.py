@@ -118,7 +118,7 @@ def load_base(base_model: str, tokenizer_source: str | None = None) -> tuple[Any
     # Attention dropout off: on CPU it forces SDPA onto the slow math path (~1.6x slower steps).
     if hasattr(config, "attention_probs_dropout_prob"):
         config.attention_probs_dropout_prob = 0.0
-    model = AutoModelForSequenceClassification.from_pretrained(base_model, config=config)
+    model = AutoModelForSequenceClassification.from_pretrained(base_model, config=config, dtype=torch.float32)
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_source or base_model)
     return model, tokenizer
 
@@ -164,7 +164,7 @@ def train(
     model, tokenizer = load_base(base)
     content_len = settings.max_length - sum(len(part) for part in special_tokens(tokenizer))
 
-    train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.seed)
+    train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
     weights = sample_weights(train_recs, settings.parsed_source_weights())
     train_ids = tokenize(tokenizer, [r.text for r in train_recs])
     examples = [Example(ids, int(r.label or 0), w) for ids, r, w in zip(train_ids, train_recs, weights, strict=True)]

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.fixtures_stack"]
+
 HUMAN_WORDS = (
     "honestly we walked down to the old harbour yesterday and my brother kept laughing about the "
     "weird gulls that stole his chips while grandma complained loudly about parking fees again"

@@ -124,3 +124,26 @@ def test_train_cli_reports_bad_data_without_a_traceback(tmp_path):
     result = cli("train", "--data", str(bad), "--output", str(tmp_path / "out"))
     assert result.returncode == 2 and b"line 1" in result.stderr and b"Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_saved_scores_are_reused_by_calibrate_and_evaluate(tiny_artifact, toy_data, tmp_path):
+    import shutil
+
+    model = tmp_path / "m"
+    shutil.copytree(tiny_artifact, model)
+    scores = tmp_path / "dev.jsonl"
+    first = cli(
+        "evaluate", "--data", str(toy_data["test"]), "--model", str(model), "--json", "--scores-out", str(scores)
+    )
+    assert first.returncode == 0
+    cal = cli("calibrate", "--model", str(model), "--scores", str(scores), "--target-fpr", "0.1")
+    assert cal.returncode == 0, cal.stderr.decode()[-2000:]
+    assert "dev.jsonl" in json.loads(cal.stdout)["threshold_rule"]
+    again = cli(
+        "evaluate", "--data", str(toy_data["test"]), "--model", str(model), "--json", "--scores-in", str(scores)
+    )
+    rescored = cli("evaluate", "--data", str(toy_data["test"]), "--model", str(model), "--json")
+    assert json.loads(again.stdout)["auroc"] == pytest.approx(json.loads(rescored.stdout)["auroc"], abs=1e-6)
+    assert json.loads(again.stdout)["threshold"] == json.loads(cal.stdout)["threshold"]
+    mismatch = cli("evaluate", "--data", str(toy_data["train"]), "--model", str(model), "--scores-in", str(scores))
+    assert mismatch.returncode == 2 and b"same texts" in mismatch.stderr

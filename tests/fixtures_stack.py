@@ -1,3 +1,5 @@
+"""Fixtures that start the real local stack (model server + gateway) on free loopback ports, for any test."""
+
 from pathlib import Path
 
 import pytest

@@ -1,7 +1,8 @@
 """Dynamic micro-batching: texts from concurrent requests share one model call.
 
 One worker thread owns the model (PyTorch already uses every core inside a call, so two calls at once only
-fight). The first waiting text opens a batch; the batch closes when it is full or `max_wait_ms` has passed.
+fight). The first waiting text opens a batch; the batch closes when it is full or `max_wait_ms` has passed
+(with 0, it takes just the texts already waiting: while one batch runs, the next one gathers).
 Hand-written because it is ~60 lines and a library (e.g. a serving framework) would bring its own server.
 """
 

@@ -30,7 +30,11 @@ class Invocation:
 
 
 def decode(body: bytes, content_type: str | None, max_body_bytes: int, max_items: int) -> Invocation:
-    """Parse and check the body; raise `RequestError` with the status the HTTP edge should answer."""
+    """Parse and check the body; raise `RequestError` with the status the HTTP edge should answer.
+
+    The Lambda handler makes the same checks first, in its own words: it ships as one boto3-only file and
+    cannot import this package. These checks stay because the endpoint can be called without the Lambda.
+    """
     media = (content_type or "").split(";")[0].strip().lower()
     if media not in ("application/json", ""):
         raise RequestError(415, "unsupported_media_type", "send the body as application/json")

@@ -35,7 +35,9 @@ class ServerSettings(BaseSettings):
     port: int = Field(default_factory=default_port)
     model_dir: Path = Field(default_factory=default_model_dir)
     max_batch: int = Field(16, ge=1, description="texts per model call")
-    max_wait_ms: float = Field(4.0, ge=0, description="how long the first text of a batch waits for company")
+    # 0 = greedy batching: a batch takes every text waiting when the model becomes free. Under load batches fill
+    # by themselves (texts queue while the model runs); at low load nobody waits for company.
+    max_wait_ms: float = Field(0.0, ge=0, description="how long the first text of a batch waits for company")
     max_body_bytes: int = Field(6 * 1024 * 1024, description="SageMaker's own request limit")
     max_batch_items: int = Field(default_factory=lambda: load_plans().limits.max_batch_items)
     echo_chars: int = Field(default_factory=lambda: load_plans().limits.echo_chars)

@@ -123,42 +123,26 @@ def test_revoked_key_is_forbidden(api, store):
     assert answer.status_code == 403
 
 
-def test_keys_cli_issues_a_key_the_running_gateway_accepts(api, home, plans_file):
-    import os
+def aidetector(env: dict, *args: str) -> str:
     import subprocess
     import sys
 
-    env = {**os.environ, "AIDETECTOR_HOME": str(home), "AIDETECTOR_PLANS_FILE": str(plans_file)}
-    out = subprocess.run(
-        [sys.executable, "-m", "aidetector.cli", "keys", "create", "--name", "cli-key"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    done = subprocess.run(
+        [sys.executable, "-m", "aidetector.cli", *args], env=env, capture_output=True, text=True, timeout=60, check=True
     )
-    raw = out.stdout.strip().splitlines()[-1]
+    return done.stdout
+
+
+def test_keys_cli_issues_a_key_the_running_gateway_accepts(api, home, plans_file):
+    import os
+
+    env = {**os.environ, "AIDETECTOR_HOME": str(home), "AIDETECTOR_PLANS_FILE": str(plans_file)}
+    raw = aidetector(env, "keys", "create", "--name", "cli-key").strip().splitlines()[-1]
     assert raw.startswith("aid_")
     assert post(api, "/v1/detect", raw, json={"input_text": TEXT}).status_code == 200
-    listing = subprocess.run(
-        [sys.executable, "-m", "aidetector.cli", "keys", "list"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
+    listing = aidetector(env, "keys", "list")
     assert "cli-key" in listing and raw not in listing
-    usage = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "aidetector.cli", "keys", "usage", "cli-key"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout
-    )
+    usage = json.loads(aidetector(env, "keys", "usage", "cli-key"))
     assert usage["used"] == 1 and usage["plan"] == "free"
     db = (home / "keys.sqlite3").read_bytes()
     assert raw.encode() not in db  # stored hashed, never in clear

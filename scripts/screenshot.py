@@ -1,0 +1,75 @@
+"""Screenshot of the web UI for the README: starts `aidetector up` with the shipped model, checks docs/sample.txt.
+
+.venv/bin/python scripts/screenshot.py docs/screenshot.png   (needs Debian's chromium)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main(out: str) -> None:
+    api, model, web = free_port(), free_port(), free_port()
+    env = {**os.environ, "AIDETECTOR_HOME": tempfile.mkdtemp(prefix="aidetector-shot-")}
+    stack = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aidetector.cli",
+            "up",
+            "--api-port",
+            str(api),
+            "--model-port",
+            str(model),
+            "--web-port",
+            str(web),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in stack.stdout:  # type: ignore[union-attr]
+            if line.strip().startswith("curl "):
+                break
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            page = browser.new_page(viewport={"width": 1000, "height": 1300})
+            page.goto(f"http://127.0.0.1:{web}/")
+            box = page.get_by_label("Paste or type a text (English, 30 words or more)")
+            box.fill((ROOT / "docs" / "sample.txt").read_text())
+            box.press("Control+Enter")
+            page.get_by_role("button", name="Check text").click()
+            expect(page.get_by_text(re.compile("Likely AI|Likely human|Inconclusive")).first).to_be_visible(
+                timeout=120_000
+            )
+            expect(page.locator("span.sent").first).to_be_visible(timeout=60_000)
+            page.screenshot(path=out, full_page=True)
+            browser.close()
+    finally:
+        stack.send_signal(signal.SIGINT)
+        stack.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshot.png")

@@ -1,0 +1,42 @@
+"""The committed default model: intact, small enough, documented, and it scores text end to end."""
+
+import json
+
+import pytest
+
+from aidetector.settings import SHIPPED_MODEL_DIR
+from model.artifact import verify_artifact
+from model.detector import Detector
+
+
+def test_shipped_artifact_is_intact_and_small():
+    manifest = verify_artifact(SHIPPED_MODEL_DIR)
+    size = sum(p.stat().st_size for p in SHIPPED_MODEL_DIR.iterdir() if p.is_file())
+    assert size <= 50 * 1024 * 1024
+    assert manifest["label_meaning"] == {"0": "human", "1": "ai"}
+    assert 0 < manifest["calibration"]["threshold"] < 1
+    assert "ood_dev" in manifest["calibration"]["threshold_rule"]
+    assert set(manifest["training_data"]) == {"train.jsonl", "extra_train.jsonl"}
+
+
+def test_model_card_states_the_contract_and_its_numbers():
+    card = (SHIPPED_MODEL_DIR / "MODEL_CARD.md").read_text()
+    assert "1 = AI-generated, 0 = human" in card
+    assert "length-only AUROC" in card and "## Limitations" in card
+    for picture in ("roc_test.png", "roc_ood_dev.png", "reliability_ood_dev.png"):
+        assert (SHIPPED_MODEL_DIR / picture).stat().st_size > 1000
+    metrics = json.loads((SHIPPED_MODEL_DIR / "metrics.json").read_text())
+    assert metrics["history"]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Detector.from_path(SHIPPED_MODEL_DIR)
+
+
+def test_shipped_model_scores_the_sample(shipped):
+    text = (SHIPPED_MODEL_DIR.parent.parent / "docs" / "sample.txt").read_text()
+    [result] = shipped.detect([text], sentences=True)
+    assert result.model_version == shipped.version
+    assert result.tokens_used == result.tokens_total and result.language == "en"
+    assert len(result.sentences) >= 5

@@ -70,8 +70,8 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
     sections = [
         f"# Model card: aidetector {manifest.get('version')}",
         "## What it is",
-        f"A `{manifest.get('architecture')}` fine-tuned from `{manifest.get('base_model')}` (MiniLM-L6, 22M "
-        "parameters, shipped as float16) to tell human-written text from text written by a large language model. "
+        f"A `{manifest.get('architecture')}` (MiniLM-L6, 22M parameters, shipped as float16; last stage fine-tuned "
+        f"from `{manifest.get('base_model')}`) to tell human-written text from text written by a large language model. "
         f"It reads text in windows of {manifest.get('window_tokens')} tokens; a long document is scored window by "
         "window and the document score is the length-weighted mean of the window log-odds, so nothing is "
         "truncated silently (`tokens_used` vs `tokens_total` in every answer).",
@@ -87,8 +87,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
         "## Evaluation",
         "`length-only AUROC` is a logistic regression on the log word count, fitted on the training file: where the "
         "model is not far above it, length explains much of the score.",
-        HEADER,
-        *[summary_row(name, r) for name, r in reports.items()],
+        "\n".join([HEADER, *[summary_row(name, r) for name, r in reports.items()]]),
     ]
     for name, r in reports.items():
         for field in r.get("by", {}):

@@ -72,6 +72,9 @@ class KeyStore:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        # WAL + synchronous=NORMAL: a commit survives a crash of the process; only a power cut can lose the last
+        # few counts. It saves an fsync per request on the hot path.
+        db.execute("PRAGMA synchronous=NORMAL")
         try:
             yield db
         finally:

@@ -52,10 +52,12 @@ period = "DAY"
 
 FLASK_APP = """
 import sys
+import torch
 from flask import Flask, jsonify, request
 from transformers import pipeline
 
-clf = pipeline("text-classification", model=sys.argv[1], truncation=True, max_length=512)
+# float32 like our server (the artifact stores float16, which is slow on a CPU): a fair baseline.
+clf = pipeline("text-classification", model=sys.argv[1], truncation=True, max_length=512, dtype=torch.float32)
 app = Flask(__name__)
 
 @app.post("/predict")

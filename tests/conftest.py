@@ -106,10 +106,10 @@ def tiny_settings(tiny_base: Path):  # type: ignore[no-untyped-def]
 
     return TrainSettings(
         base_model=str(tiny_base),
-        epochs=3,
+        epochs=5,
         max_length=32,
         batch_size=16,
-        learning_rate=3e-3,
+        learning_rate=1e-3,
         eval_every=10,
         patience=10,
         valid_fraction=0.2,

@@ -61,7 +61,7 @@ def show_result(text: str, result: dict[str, Any]) -> None:
         with st.expander("Sentence scores as a table"):
             st.dataframe(
                 [{"sentence": s["text"], "P(AI)": round(s["probability_ai"], 3)} for s in result["sentences"]],
-                use_container_width=True,
+                width="stretch",
             )
 
 
@@ -143,7 +143,7 @@ def batch_tab() -> None:
         bar.progress(min(1.0, (begin + len(part)) / len(rows)), text=f"{begin + len(part)} of {len(rows)}")
     if not out:
         return
-    st.dataframe(out, use_container_width=True)
+    st.dataframe(out, width="stretch")
     st.bar_chart(histogram([r["probability_ai"] for r in out]), x="P(AI)", y="texts")
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(out[0].keys()))
@@ -162,7 +162,7 @@ def histogram(values: list[float], bins: int = 10) -> list[dict[str, object]]:
 def history_tab() -> None:
     history = st.session_state.get("history", [])
     if history:
-        st.dataframe(history, use_container_width=True)
+        st.dataframe(history, width="stretch")
     else:
         st.write("Checks you run in this browser session appear here.")
 

@@ -271,6 +271,8 @@ def cmd_web(args: argparse.Namespace) -> int:
         "false",
         "--global.developmentMode",
         "false",
+        "--client.toolbarMode",
+        "viewer",
     ]
     try:
         return subprocess.call(command)

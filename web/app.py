@@ -168,6 +168,13 @@ def history_tab() -> None:
 
 
 def api_tab() -> None:
+    st.text_input(
+        "Your API key (optional)",
+        type="password",
+        key="api_key",
+        help="Leave empty to use the site's demo key, with its quota.",
+    )
+    st.caption("In every answer, predicted_class 1 = AI-generated, 0 = human.")
     st.write("The page uses the public API. The same call from a terminal, for the current text:")
     st.code(client().curl(st.session_state.get("text") or "Your text here"), language="bash")
     st.write(f"API base URL: `{WebSettings().api_url}` · OpenAPI description: `{WebSettings().api_url}/openapi.json`")
@@ -176,14 +183,6 @@ def api_tab() -> None:
 def main() -> None:
     st.set_page_config(page_title="aidetector — was this written by AI?", layout="centered")
     st.title("Was this written by AI?")
-    with st.sidebar:
-        st.text_input(
-            "Your API key (optional)",
-            type="password",
-            key="api_key",
-            help="Leave empty to use the site's demo key, with its quota.",
-        )
-        st.caption("predicted_class: 1 = AI-generated, 0 = human.")
     check, batch, history, api = st.tabs(["Check", "Batch", "History", "API"])
     with check:
         check_tab()

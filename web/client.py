@@ -23,7 +23,8 @@ class ApiError(Exception):
         if self.status == 429:
             wait = f" Try again in about {self.retry_after_s:.0f} s." if self.retry_after_s else " Try again shortly."
             if self.message == "Limit Exceeded":
-                return "This key has used its quota for the period." + wait
+                later = wait if self.retry_after_s else " It resets when the plan's period (day or month) starts again."
+                return "This key has used its quota for the period." + later
             return "Too many requests in a short time." + wait
         if self.status == 413:
             return f"The text is too large: {self.message}"

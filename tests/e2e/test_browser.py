@@ -83,8 +83,12 @@ def test_paste_check_and_see_the_verdict(tiny_artifact, tmp_path):
             expect(page.locator("span.sent").first).to_be_visible(timeout=30_000)
             assert page.locator("span.sent").count() >= 2
             page.screenshot(path=str(ARTIFACTS / "web_verdict.png"), full_page=True)
-            page.set_viewport_size({"width": 390, "height": 1600})  # phone width
-            page.screenshot(path=str(ARTIFACTS / "web_verdict_phone.png"), full_page=True)
+            phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+            phone.goto(f"http://127.0.0.1:{ports['web']}/", wait_until="domcontentloaded")
+            phone_box = phone.get_by_label("Paste or type a text (English, 30 words or more)")
+            phone_box.wait_for(timeout=90_000)
+            assert phone_box.bounding_box()["width"] <= 390  # the text box fits a phone screen
+            phone.screenshot(path=str(ARTIFACTS / "web_phone.png"), full_page=True)
             browser.close()
     finally:
         stack.send_signal(signal.SIGINT)

@@ -19,6 +19,7 @@ def test_highlight_escapes_html_and_keeps_gaps():
 def test_error_messages_for_people():
     assert "quota" in ApiError(429, "gateway", "Limit Exceeded", 60).user_message()
     assert "60 s" in ApiError(429, "gateway", "Limit Exceeded", 60).user_message()
+    assert "resets" in ApiError(429, "gateway", "Limit Exceeded").user_message()
     assert "Too many requests" in ApiError(429, "gateway", "Too Many Requests", 1).user_message()
     assert "cannot be reached" in ApiError(None, "unreachable", "ConnectionError").user_message()
     assert "too large" in ApiError(413, "text_too_long", "the maximum is 100000").user_message()

@@ -14,10 +14,10 @@ from typing import Any
 from model.artifact import LoadedArtifact, load_artifact
 from model.calibration import Platt, verdict
 from model.config import DetectSettings
-from model.forward import score_windows, special_tokens
+from model.forward import document_log_odds, special_tokens
 from model.language import identify, is_unsupported
 from model.sentences import split_sentences
-from model.windows import aggregate_logits, make_windows, tokens_covered
+from model.windows import make_windows, tokens_covered
 
 
 class InputError(ValueError):
@@ -119,14 +119,8 @@ class Detector:
         return [list(x) for x in enc["input_ids"]]
 
     def _document_log_odds(self, prepared: Sequence[_Prepared]) -> list[float]:
-        flat = [w for p in prepared for w in p.window_ids]
-        scores = score_windows(self.artifact.model, self.artifact.tokenizer, flat, self.settings.batch_size).tolist()
-        out, pos = [], 0
-        for p in prepared:
-            n = len(p.window_ids)
-            out.append(aggregate_logits(scores[pos : pos + n], [len(w) for w in p.window_ids]))
-            pos += n
-        return out
+        windows = [p.window_ids for p in prepared]
+        return document_log_odds(self.artifact.model, self.artifact.tokenizer, windows, self.settings.batch_size)
 
     def probabilities(self, texts: Sequence[str]) -> list[float]:
         """Calibrated P(AI) per text, no checks or sentences: the fast path for evaluation."""

@@ -7,12 +7,14 @@ validation, evaluation and serving all score windows the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import torch
 
 
+@lru_cache(maxsize=8)  # called for every batch; the answer never changes for a tokenizer
 def special_tokens(tokenizer: Any) -> tuple[list[int], list[int]]:
     """The ids a tokenizer puts before and after a single text ([CLS]/[SEP] for BERT, <s>/</s> for RoBERTa)."""
     plain = tokenizer("a", add_special_tokens=False)["input_ids"]
@@ -54,4 +56,19 @@ def score_windows(model: Any, tokenizer: Any, windows: Sequence[Sequence[int]], 
         batch = encode_batch(tokenizer, [windows[i] for i in idx])
         logits = model(**batch).logits.float()
         out[idx] = ai_logits(logits).numpy()
+    return out
+
+
+def document_log_odds(
+    model: Any, tokenizer: Any, windows_per_doc: Sequence[Sequence[Sequence[int]]], batch_size: int
+) -> list[float]:
+    """One log-odds per document: all windows scored together, then their length-weighted mean per document."""
+    from model.windows import aggregate_logits
+
+    flat = [w for doc in windows_per_doc for w in doc]
+    scores = score_windows(model, tokenizer, flat, batch_size).tolist()
+    out, pos = [], 0
+    for doc in windows_per_doc:
+        out.append(aggregate_logits(scores[pos : pos + len(doc)], [len(w) for w in doc]))
+        pos += len(doc)
     return out

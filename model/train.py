@@ -31,9 +31,9 @@ from model.artifact import git_commit, save_artifact, utc_version
 from model.calibration import fit_platt, threshold_for_fpr
 from model.config import TrainSettings
 from model.data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_by_group
-from model.forward import ai_logits, encode_batch, score_windows, special_tokens
+from model.forward import ai_logits, document_log_odds, encode_batch, special_tokens
 from model.metrics import auroc
-from model.windows import aggregate_logits, make_windows
+from model.windows import make_windows
 
 log = logging.getLogger(__name__)
 MIN_CROP = 16
@@ -132,19 +132,10 @@ def tokenize(tokenizer: Any, texts: Sequence[str], batch: int = 512) -> list[lis
 
 
 def document_logits(model: Any, tokenizer: Any, ids_list: Sequence[list[int]], content_len: int) -> list[float]:
-    """Windowed document log-odds, exactly as the detector computes them."""
-    windows, owner, lengths = [], [], []
-    for doc, ids in enumerate(ids_list):
-        for w in make_windows(ids, content_len, max(1, int(content_len * 0.75)), 64):
-            windows.append(w.ids)
-            owner.append(doc)
-            lengths.append(len(w.ids))
-    scores = score_windows(model, tokenizer, windows, batch_size=32)
-    per_doc: list[tuple[list[float], list[int]]] = [([], []) for _ in ids_list]
-    for s, d, n in zip(scores.tolist(), owner, lengths, strict=True):
-        per_doc[d][0].append(s)
-        per_doc[d][1].append(n)
-    return [aggregate_logits(lg, ln) for lg, ln in per_doc]
+    """Windowed document log-odds, as the detector computes them (stride 3/4 of a window)."""
+    stride = max(1, int(content_len * 0.75))
+    windows = [[w.ids for w in make_windows(ids, content_len, stride, 64)] for ids in ids_list]
+    return document_log_odds(model, tokenizer, windows, batch_size=32)
 
 
 def train(

@@ -16,12 +16,14 @@ from pathlib import Path
 
 from aidetector.gateway.keys import KeyStore
 from aidetector.plans import load_plans
+from aidetector.settings import SHIPPED_MODEL_DIR
+from model.artifact import read_manifest
 
 
 @dataclass(frozen=True)
 class StackOptions:
     home: Path
-    model_dir: Path
+    model_dir: Path | None = None  # None: serve the local registry's latest (seeded with the shipped model)
     api_port: int = 8000
     model_port: int = 8080
     web_port: int = 8501
@@ -58,6 +60,20 @@ def demo_key(home: Path, store: KeyStore) -> str:
     return raw
 
 
+def seed_registry(home: Path) -> str:
+    """The local registry under `$AIDETECTOR_HOME/models`; on first use it gets the shipped model as latest."""
+    from aidetector.registry.registry import Registry
+    from aidetector.registry.settings import RegistrySettings
+
+    registry = Registry.from_settings(RegistrySettings(uri=str(home / "models")))
+    if registry.latest() is None:
+        version = str(read_manifest(SHIPPED_MODEL_DIR)["version"])
+        if version not in {info.version for info in registry.versions()}:
+            registry.add(SHIPPED_MODEL_DIR)
+        registry.promote(version, force=True)  # the shipped model has no gate to pass: it is the baseline
+    return registry.uri
+
+
 def child_env(home: Path) -> dict[str, str]:
     return {**os.environ, "AIDETECTOR_HOME": str(home), "PYTHONUNBUFFERED": "1"}
 
@@ -87,10 +103,15 @@ def up(opts: StackOptions) -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
-        print(f"starting the model server on {model_url} (model {opts.model_dir}) ...", flush=True)
-        model = start(
-            [*cli, "serve", "--host", opts.host, "--port", str(opts.model_port), "--model", str(opts.model_dir)]
-        )
+        serve = [*cli, "serve", "--host", opts.host, "--port", str(opts.model_port)]
+        if opts.model_dir is not None:
+            source = str(opts.model_dir)
+            serve += ["--model", source]
+        else:  # `aidetector pipeline run` promotes into this registry; the server picks the new latest up
+            source = seed_registry(opts.home)
+            serve += ["--registry", source, "--watch", "2"]
+        print(f"starting the model server on {model_url} (model {source}) ...", flush=True)
+        model = start(serve)
         gateway = start([*cli, "gateway", "--host", opts.host, "--port", str(opts.api_port), "--model-url", model_url])
         wait_http(f"{model_url}/ping", opts.ready_timeout_s, model)
         wait_http(f"{api_url}/openapi.json", opts.ready_timeout_s, gateway)

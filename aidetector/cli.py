@@ -202,12 +202,79 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Score a JSONL/CSV file; resumable: rerunning the same command scores only rows not yet in the results DB."""
+    import signal
+
+    from pydantic import ValidationError
+
+    from aidetector.batch.io import InputFileError, resolve_format
+    from aidetector.batch.runner import BatchJob, run_batch
+    from aidetector.batch.scorers import LocalScorer, RemoteScorer, Scorer, ScorerError
+    from aidetector.batch.settings import BatchSettings
+    from aidetector.batch.store import InputMismatchError
+    from model.artifact import ArtifactError
+
+    if args.model and args.server_url:
+        return _fail("give --model or --server-url, not both")
+    if args.server_url and not args.server_url.startswith(("http://", "https://")):
+        return _fail(f"--server-url must be an http(s) URL, not {args.server_url!r}")
+    flags = {"workers": args.workers, "chunk_size": args.chunk_size, "max_wait_s": args.max_wait}
+    try:
+        settings = BatchSettings(**{k: v for k, v in flags.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return _fail(f"{first['loc'][0]}: {first['msg']}")
+    input_path, output_path = Path(args.input), Path(args.output)
+    if not input_path.is_file():
+        return _fail(f"no such input file: {input_path}")
+    if output_path.resolve() == input_path.resolve():
+        return _fail("--output must not be the input file")
+    try:
+        fmt = resolve_format(input_path, args.format)
+    except InputFileError as exc:
+        return _fail(str(exc))
+    text_field = args.text_field or settings.text_field
+    db_path = Path(args.db) if args.db else output_path.with_name(output_path.name + ".sqlite3")
+    job = BatchJob(input_path, output_path, fmt, db_path, text_field, restart=args.restart)
+
+    def make_scorer() -> Scorer:
+        if args.server_url:
+            return RemoteScorer(args.server_url, settings.workers, settings)
+        return LocalScorer(Path(args.model) if args.model else AppSettings().model_dir, settings.workers)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM ends the job like Ctrl-C: committed chunks stay, the rest is redone
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        summary = run_batch(job, make_scorer, settings)
+    except (InputFileError, InputMismatchError, ArtifactError) as exc:
+        return _fail(str(exc))
+    except ScorerError as exc:
+        print(f"error: {exc}; rerun the same command to resume", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"interrupted; results so far are in {db_path}; rerun the same command to resume", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(json.dumps(summary.to_dict(), indent=2))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from aidetector.serving.app import serve
     from aidetector.serving.settings import ServerSettings
 
-    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "model_dir": args.model}.items() if v}
-    serve(ServerSettings(**overrides))
+    chosen = {
+        "host": args.host,
+        "port": args.port,
+        "model_dir": args.model,
+        "registry_uri": args.registry,
+        "watch_s": args.watch,
+    }
+    serve(ServerSettings(**{k: v for k, v in chosen.items() if v}))
     return 0
 
 
@@ -287,7 +354,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     return up(
         StackOptions(
             home=settings.home,
-            model_dir=Path(args.model) if args.model else settings.model_dir,
+            model_dir=Path(args.model) if args.model else None,
             api_port=args.api_port,
             model_port=args.model_port,
             web_port=args.web_port,
@@ -356,6 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--model", help="artifact folder (default: $AIDETECTOR_MODEL_DIR, /opt/ml/model, shipped)")
+    p.add_argument("--registry", help="serve this registry's latest instead (a folder or s3://bucket/prefix)")
+    p.add_argument("--watch", type=float, help="with --registry: reload when latest changes, checking every N s")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("gateway", help="run the local API gateway in front of the Lambda handler")
@@ -381,13 +450,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=cmd_web)
 
+    from aidetector.mlops_cli import add_parsers as add_mlops_parsers
+
+    add_mlops_parsers(sub)
+
     p = sub.add_parser("up", help="start model server, gateway and web UI on loopback")
     p.add_argument("--api-port", type=int, default=8000)
     p.add_argument("--model-port", type=int, default=8080)
     p.add_argument("--web-port", type=int, default=8501)
     p.add_argument("--no-web", action="store_true")
-    p.add_argument("--model", help="artifact folder (default: the shipped model)")
+    p.add_argument("--model", help="serve this artifact folder (default: the local registry's latest)")
     p.set_defaults(func=cmd_up)
+    p = sub.add_parser("batch", help="score a JSONL or CSV file (resumable; results also in SQLite)")
+    p.add_argument("--input", required=True, help="JSONL or CSV file")
+    p.add_argument("--output", required=True, help="scored file to write (same format as the input)")
+    p.add_argument("--format", choices=["jsonl", "csv"], help="default: from the input file's extension")
+    p.add_argument("--text-field", help="JSONL field or CSV column with the text (default: text)")
+    p.add_argument("--db", help="results DB (default: OUTPUT.sqlite3); rerunning with it resumes")
+    p.add_argument("--model", help="artifact folder (default: $AIDETECTOR_MODEL_DIR or the shipped model)")
+    p.add_argument("--server-url", help="score on a model server instead (its base or /invocations URL)")
+    p.add_argument("--workers", type=int, help="model processes, or concurrent requests (default: cores, max 8)")
+    p.add_argument("--chunk-size", type=int, help="rows per commit (default 64)")
+    p.add_argument("--max-wait", type=float, help="seconds to keep retrying an unreachable server (default 600)")
+    p.add_argument("--restart", action="store_true", help="discard a results DB made from another input")
+    p.set_defaults(func=cmd_batch)
     return parser
 
 

@@ -81,6 +81,8 @@ def _deploy(args: argparse.Namespace, registry: Any) -> int:
         args.role_arn,
         wait=not args.no_wait,
     )
+    if args.version_parameter:  # what is live, for Pulumi and people: /aidetector/<stack>/model-version
+        boto3.client("ssm").put_parameter(Name=args.version_parameter, Value=version, Type="String", Overwrite=True)
     print(json.dumps({"endpoint": args.endpoint, "version": version, "endpoint_config": config}))
     return 0
 
@@ -183,6 +185,7 @@ def add_parsers(sub: Any) -> None:
     m.add_argument("--role-arn", required=True, help="SageMaker execution role")
     m.add_argument("--version", help="default: latest")
     m.add_argument("--no-wait", action="store_true")
+    m.add_argument("--version-parameter", help="SSM parameter to record the deployed version in")
     p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("pipeline", help="train → evaluate → gate → register → promote → reload")

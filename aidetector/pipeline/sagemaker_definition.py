@@ -156,6 +156,8 @@ def build_pipeline(settings: PipelineSettings, boto_session: Any = None) -> Any:
                 settings.serve_image_uri,
                 "--role-arn",
                 settings.role_arn,
+                "--version-parameter",
+                settings.model_version_parameter,
             ],
             "deploy",
         ).run(),

@@ -28,6 +28,10 @@ class _Item:
     loop: asyncio.AbstractEventLoop
 
 
+class BatcherClosed(RuntimeError):
+    """Raised by `submit` after `close`: the model was swapped; the caller retries on the new batcher."""
+
+
 class MicroBatcher:
     """`await submit(texts, sentences)` returns `score(texts, sentences)`'s answers for those texts."""
 
@@ -36,6 +40,8 @@ class MicroBatcher:
         self.max_batch = max_batch
         self.max_wait = max_wait_ms / 1000.0
         self._queue: queue.Queue[_Item | None] = queue.Queue()
+        self._closed = False
+        self._lock = threading.Lock()  # a text is queued before the stop mark, or refused: never lost after it
         self._thread = threading.Thread(target=self._run, name="micro-batcher", daemon=True)
         self._thread.start()
         self.batches = 0
@@ -44,14 +50,20 @@ class MicroBatcher:
     async def submit(self, texts: Sequence[str], sentences: bool) -> list[Any]:
         loop = asyncio.get_running_loop()
         futures = []
-        for text in texts:
-            future: asyncio.Future[Any] = loop.create_future()
-            self._queue.put(_Item(text, sentences, future, loop))
-            futures.append(future)
+        with self._lock:
+            if self._closed:
+                raise BatcherClosed("this batcher has stopped; submit to the current one")
+            for text in texts:
+                future: asyncio.Future[Any] = loop.create_future()
+                self._queue.put(_Item(text, sentences, future, loop))
+                futures.append(future)
         return list(await asyncio.gather(*futures))
 
     def close(self) -> None:
-        self._queue.put(None)
+        """Stop taking texts; those already queued are still scored before the worker ends."""
+        with self._lock:
+            self._closed = True
+            self._queue.put(None)
         self._thread.join(timeout=5)
 
     def _collect(self, first: _Item) -> list[_Item]:

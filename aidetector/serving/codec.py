@@ -2,6 +2,10 @@
 
 Request: `{"input_text": "..."}` (the original contract) or `{"inputs": ["...", ...]}`, optional
 `"sentences": true`. Errors are `{"error": {"code", "message"}}` with a stable code.
+
+JSON Lines (SageMaker Batch Transform: ContentType application/jsonlines, SplitType Line, BatchStrategy
+MultiRecord): one `{"input_text": "..."}` or `{"text": "..."}` per line in, one result object per line out, in the
+same order; a bad line gets `{"error": {...}}` on its own line, so the rest of the batch is still scored.
 """
 
 from __future__ import annotations
@@ -29,15 +33,27 @@ class Invocation:
     sentences: bool
 
 
+JSONLINES_TYPES = ("application/jsonlines", "application/x-jsonlines", "application/jsonl")
+JSONLINES_TEXT_FIELDS = ("input_text", "text")
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def is_jsonlines(content_type: str | None) -> bool:
+    return media_type(content_type) in JSONLINES_TYPES
+
+
 def decode(body: bytes, content_type: str | None, max_body_bytes: int, max_items: int) -> Invocation:
     """Parse and check the body; raise `RequestError` with the status the HTTP edge should answer.
 
     The Lambda handler makes the same checks first, in its own words: it ships as one boto3-only file and
     cannot import this package. These checks stay because the endpoint can be called without the Lambda.
     """
-    media = (content_type or "").split(";")[0].strip().lower()
+    media = media_type(content_type)
     if media not in ("application/json", ""):
-        raise RequestError(415, "unsupported_media_type", "send the body as application/json")
+        raise RequestError(415, "unsupported_media_type", "send the body as application/json or application/jsonlines")
     if len(body) > max_body_bytes:
         raise RequestError(413, "body_too_large", f"request body is over {max_body_bytes} bytes")
     try:
@@ -89,3 +105,43 @@ def encode(invocation: Invocation, detections: list[Detection], request_id: str,
         return results[0]
     version = detections[0].model_version if detections else None
     return {"request_id": request_id, "model_version": version, "count": len(results), "results": results}
+
+
+def _decode_line(raw: bytes) -> str | RequestError:
+    if not raw.strip():
+        return RequestError(400, "invalid_json", "the line is empty")
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return RequestError(400, "invalid_encoding", "the line is not valid UTF-8")
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return RequestError(400, "invalid_json", f"the line is not valid JSON ({exc.msg})")
+    if not isinstance(data, dict):
+        return RequestError(400, "invalid_json", "each line must be a JSON object")
+    for name in JSONLINES_TEXT_FIELDS:
+        if name in data:
+            text = data[name]
+            return text if isinstance(text, str) else RequestError(400, "invalid_field", f"'{name}' must be a string")
+    return RequestError(400, "missing_field", "send 'input_text' (or 'text') on each line")
+
+
+def decode_lines(body: bytes, max_body_bytes: int) -> list[str | RequestError]:
+    """One entry per line: its text, or the error that line gets. Only a body that is too big or empty fails whole.
+
+    There is no item limit here: Batch Transform packs as many lines as fit into MaxPayloadInMB, so the body size
+    is the bound.
+    """
+    if len(body) > max_body_bytes:
+        raise RequestError(413, "body_too_large", f"request body is over {max_body_bytes} bytes")
+    if not body.strip():
+        raise RequestError(400, "empty_body", "send one JSON object per line")
+    lines = body.split(b"\n")
+    if lines[-1].strip() == b"":  # the newline that ends the last line does not start another
+        lines.pop()
+    return [_decode_line(line.rstrip(b"\r")) for line in lines]
+
+
+def encode_lines(rows: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")

@@ -68,3 +68,31 @@ def test_max_wait_lets_a_batch_gather():
     assert asyncio.run(run()) == [["a"], ["b"]]
     assert sizes == [2] and time.monotonic() - started < 2
     batcher.close()
+
+
+def test_close_answers_what_was_queued_and_refuses_what_comes_after():
+    """A model swap closes the old batcher: queued texts still get answers, later ones are refused (not lost)."""
+    from aidetector.serving.batcher import BatcherClosed
+
+    gate = threading.Event()
+
+    def score(texts, sentences):
+        gate.wait(2)
+        return [t.upper() for t in texts]
+
+    batcher = MicroBatcher(score, max_batch=2, max_wait_ms=0)
+
+    async def run():
+        queued = [asyncio.create_task(batcher.submit([f"t{i}"], False)) for i in range(5)]
+        await asyncio.sleep(0.1)
+        closer = threading.Thread(target=batcher.close)
+        closer.start()
+        await asyncio.sleep(0.1)
+        with pytest.raises(BatcherClosed):
+            await batcher.submit(["late"], False)
+        gate.set()
+        answers = await asyncio.gather(*queued)
+        closer.join()
+        return answers
+
+    assert asyncio.run(run()) == [["T0"], ["T1"], ["T2"], ["T3"], ["T4"]]

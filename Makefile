@@ -26,7 +26,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy aidetector model web lambda/handler.py lambda/jobs.py lambda/alarm_relay.py
+	$(VENV)/bin/mypy aidetector model web lambda/handler.py lambda/jobs.py lambda/alarm_relay.py infra_pulumi scripts/diagram.py
 	$(VENV)/bin/hadolint Dockerfile.train Dockerfile.serve Dockerfile.web
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/actionlint
 

@@ -168,6 +168,28 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    """Add the n-gram member to a trained model; its weight is chosen on a development file."""
+    from model.data import DataError, load_jsonl
+    from model.ensemble import WEIGHT_GRID, build_ensemble, write_scores
+
+    try:
+        select = load_jsonl(args.select_on)
+        weights = [float(w) for w in args.weights.split(",")] if args.weights else list(WEIGHT_GRID)
+        report = build_ensemble(
+            Path(args.model), [Path(p) for p in args.data], select, Path(args.select_on).name, weights
+        )
+    except (DataError, OSError, ValueError) as exc:
+        return _fail(str(exc))
+    if args.scores_out:
+        threshold = float(_load_detector(args.model).threshold)
+        write_scores(Path(args.scores_out), select, report.probabilities, threshold)
+    print(json.dumps({"weight": report.weight, "auroc_by_weight": report.auroc_by_weight,
+                      "transformer_auroc": report.transformer_auroc, "ngram_auroc": report.ngram_auroc,
+                      "selected_on": report.selected_on}, indent=2))  # fmt: skip
+    return 0
+
+
 def cmd_card(args: argparse.Namespace) -> int:
     from model.artifact import read_manifest
     from model.card import write_card
@@ -259,7 +281,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
-    print(json.dumps(summary.to_dict(), indent=2))
+    from aidetector.notify import SlackNotifier
+
+    report = summary.to_dict()
+    SlackNotifier.from_settings().batch_summary({"input": input_path.name, **report})  # never fails the job
+    print(json.dumps(report, indent=2))
     return 0
 
 
@@ -405,6 +431,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-group-fpr", type=float, default=0.05)
     p.add_argument("--batch-size", type=int, default=64)
     p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("ensemble", help="add the n-gram member to a trained model (weight chosen on a dev file)")
+    p.add_argument("--model", required=True, help="artifact folder, changed in place")
+    p.add_argument("--data", action="append", required=True, help="the training JSONL files of that model")
+    p.add_argument("--select-on", required=True, help="labelled development JSONL for choosing the weight")
+    p.add_argument("--weights", help="comma-separated grid (default 0.5,1,1.5,2)")
+    p.add_argument("--scores-out", help="write the blend's scores on --select-on (evaluate --scores-out format)")
+    p.set_defaults(func=cmd_ensemble)
 
     p = sub.add_parser("card", help="write MODEL_CARD.md from evaluate --json reports")
     p.add_argument("--model")

@@ -43,7 +43,7 @@ def start_batch(config: JobsConfig, sagemaker: Any, s3: Any, now: datetime) -> d
     if not listing.get("KeyCount"):
         log.info(json.dumps({"job": "batch", "outcome": "skipped", "reason": "no input"}))
         return {"job": "batch", "started": False, "reason": f"nothing under s3://{config.bucket}/{config.input_prefix}"}
-    job_name = f"aidetector-batch-{now:%Y%m%d-%H%M%S}"
+    job_name = f"{config.endpoint_name}-batch-{now:%Y%m%d-%H%M%S}"  # within the role's aidetector-<stack>-* scope
     output = f"s3://{config.bucket}/{config.output_prefix}{now:%Y-%m-%d}/"
     sagemaker.create_transform_job(
         TransformJobName=job_name,

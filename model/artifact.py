@@ -145,6 +145,11 @@ def update_manifest(path: Path, changes: dict[str, Any]) -> dict[str, Any]:
     return manifest
 
 
+def refresh_checksums(path: Path) -> dict[str, Any]:
+    """Record the sha256 of files added to an artifact after training (e.g. the n-gram member)."""
+    return update_manifest(path, {"files": _checksums(Path(path))})
+
+
 def verify_artifact(path: Path) -> dict[str, Any]:
     """Check every file against the manifest's sha256; raise `ArtifactError` naming what is wrong."""
     manifest = read_manifest(path)

@@ -64,6 +64,19 @@ def breakdown(report: Mapping[str, Any], field: str) -> str:
     return "\n".join(lines)
 
 
+def _ensemble_text(manifest: Mapping[str, Any]) -> str:
+    ens = manifest.get("ensemble")
+    if not ens:
+        return "The transformer is the only member: no ensemble."
+    grid = ", ".join(f"w={w}: {a}" for w, a in ens.get("auroc_by_weight", {}).items())
+    return (
+        "**Ensemble.** The transformer's document log-odds are added to those of an n-gram model "
+        f"({ens.get('ngram_features')}; logistic regression fitted on the same training split) with weight "
+        f"**{ens.get('ngram_weight')}**, then calibrated. {ens.get('rule')} (AUROC per weight: {grid}). "
+        "The n-gram member sees the whole text and catches surface statistics that 128-token windows miss."
+    )
+
+
 def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]], commands: str = "") -> str:
     cal = manifest.get("calibration", {})
     hp = manifest.get("hyperparameters", {})
@@ -75,6 +88,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
         f"It reads text in windows of {manifest.get('window_tokens')} tokens; a long document is scored window by "
         "window and the document score is the length-weighted mean of the window log-odds, so nothing is "
         "truncated silently (`tokens_used` vs `tokens_total` in every answer).",
+        _ensemble_text(manifest),
         "**`predicted_class`: 1 = AI-generated, 0 = human.** `probability_ai` is Platt-calibrated on held-out "
         "training groups. The label is `inconclusive` when the text is shorter than the minimum length, in a "
         "language the model was not evaluated on, or when the score sits close to the threshold.",

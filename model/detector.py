@@ -16,6 +16,7 @@ from model.calibration import Platt, verdict
 from model.config import DetectSettings
 from model.forward import document_log_odds, special_tokens
 from model.language import identify, is_unsupported
+from model.ngram import NgramModel
 from model.sentences import split_sentences
 from model.windows import make_windows, tokens_covered
 
@@ -83,6 +84,10 @@ class Detector:
         self.content_tokens = self.window_tokens - len(prefix) - len(suffix)
         self.stride = max(1, int(self.content_tokens * self.settings.stride_fraction))
         self.languages = self.settings.language_set()
+        # Optional second member: n-gram log-odds added with a weight before calibration (see model/ensemble.py).
+        ensemble = manifest.get("ensemble")
+        self.ngram = NgramModel.load(artifact.path) if ensemble else None
+        self.ngram_weight = float(ensemble["ngram_weight"]) if ensemble else 0.0
 
     @classmethod
     def from_path(cls, path: str | Path, settings: DetectSettings | None = None) -> Detector:
@@ -122,10 +127,19 @@ class Detector:
         windows = [p.window_ids for p in prepared]
         return document_log_odds(self.artifact.model, self.artifact.tokenizer, windows, self.settings.batch_size)
 
+    def transformer_log_odds(self, texts: Sequence[str]) -> list[float]:
+        """The transformer's document log-odds alone (uncalibrated): what the ensemble is fitted on."""
+        return self._document_log_odds([self._prepare(ids) for ids in self._tokenize(texts)])
+
+    def _blend(self, texts: Sequence[str], log_odds: Sequence[float]) -> list[float]:
+        if self.ngram is None:
+            return list(log_odds)
+        ngram = self.ngram.log_odds(texts)
+        return [z + self.ngram_weight * float(g) for z, g in zip(log_odds, ngram, strict=True)]
+
     def probabilities(self, texts: Sequence[str]) -> list[float]:
         """Calibrated P(AI) per text, no checks or sentences: the fast path for evaluation."""
-        prepared = [self._prepare(ids) for ids in self._tokenize(texts)]
-        return [self.platt.probability(z) for z in self._document_log_odds(prepared)]
+        return [self.platt.probability(z) for z in self._blend(texts, self.transformer_log_odds(texts))]
 
     def detect(self, texts: Sequence[object], sentences: bool = False) -> list[Detection]:
         """Validate and score a batch of texts; raises `InputError` for the first text that cannot be scored."""
@@ -133,7 +147,7 @@ class Detector:
         if not valid:
             return []
         prepared = [self._prepare(ids) for ids in self._tokenize(valid)]
-        log_odds = self._document_log_odds(prepared)
+        log_odds = self._blend(valid, self._document_log_odds(prepared))
         sentence_scores = self._sentence_scores(valid) if sentences else [None] * len(valid)
         results = []
         for text, prep, z, sents in zip(valid, prepared, log_odds, sentence_scores, strict=True):
@@ -177,7 +191,8 @@ class Detector:
         if not flat:
             return [[] for _ in texts]
         prepared = [self._prepare(ids) for ids in self._tokenize([s.text for s in flat])]
-        probs = [self.platt.probability(z) for z in self._document_log_odds(prepared)]
+        sentence_texts = [s.text for s in flat]
+        probs = [self.platt.probability(z) for z in self._blend(sentence_texts, self._document_log_odds(prepared))]
         out: list[list[SentenceScore]] = []
         pos = 0
         for doc in spans:

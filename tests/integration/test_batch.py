@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import make_records, write_jsonl
 from tests.integration.servers import Server, free_port, model_server
+from tests.slack_recorder import slack_webhook
 
 
 def batch(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -110,11 +111,14 @@ def test_csv_with_a_chosen_text_column(tiny_artifact, tmp_path):
         writer.writerow(["id", "body", "label"])
         for i, r in enumerate(records(12)):
             writer.writerow([i, "" if i == 4 else r["text"], r["label"]])
-    done = batch(
-        "--input", str(source), "--output", str(out), "--db", str(db), "--text-field", "body",
-        "--model", str(tiny_artifact), "--workers", "1", "--chunk-size", "5",
-    )  # fmt: skip
+    with slack_webhook() as hook:  # the job's summary goes to Slack as well
+        done = batch(
+            "--input", str(source), "--output", str(out), "--db", str(db), "--text-field", "body",
+            "--model", str(tiny_artifact), "--workers", "1", "--chunk-size", "5",
+            env={"AIDETECTOR_SLACK_WEBHOOK_URL": hook.url},
+        )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "Batch scoring finished" in hook.posts[0]["text"] and "in.csv" in json.dumps(hook.posts[0])
     table = list(csv.DictReader(out.open(newline="", encoding="utf-8")))
     assert list(table[0])[:4] == ["id", "body", "input_label", "row"]
     assert [t["id"] for t in table] == [str(i) for i in range(12)]

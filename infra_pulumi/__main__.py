@@ -1,0 +1,106 @@
+"""The aidetector stack: storage, model hosting, public API, web UI and operations, wired together.
+
+Thin on purpose: every resource lives in a component under `aidetector_infra/`, every number in the stack's
+`Pulumi.<stack>.yaml` (read by `StackSettings.load`). Outputs are the names the release workflow and the CLI use.
+"""
+
+import sys
+from pathlib import Path
+
+import pulumi
+
+# The usage plans and request limits are read from the repository's `aidetector.plans` (config/plans.toml), the
+# same numbers the local gateway enforces; the program runs from infra_pulumi/, so the repository root goes first
+# on the import path (the package needs only the standard library).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from aidetector_infra.model_hosting import ModelHosting, ModelHostingArgs, image_uri  # noqa: E402
+from aidetector_infra.operations import Operations, OperationsArgs  # noqa: E402
+from aidetector_infra.policies import AwsContext  # noqa: E402
+from aidetector_infra.public_api import PublicApi, PublicApiArgs  # noqa: E402
+from aidetector_infra.settings import StackSettings  # noqa: E402
+from aidetector_infra.storage import IMAGES, Storage, StorageArgs  # noqa: E402
+from aidetector_infra.web_service import WebService, WebServiceArgs  # noqa: E402
+
+from aidetector.plans import lambda_environment, load_plans  # noqa: E402
+
+settings = StackSettings.load()
+plans = load_plans()
+context = AwsContext.current(settings.region)
+prefix = settings.prefix
+
+storage = Storage("storage", StorageArgs(prefix=prefix, settings=settings.storage, images=IMAGES))
+hosting = ModelHosting(
+    "hosting",
+    ModelHostingArgs(
+        prefix=prefix,
+        context=context,
+        settings=settings.hosting,
+        bucket_name=storage.bucket.bucket,
+        bucket_arn=storage.bucket.arn,
+        serve_repository_url=storage.repositories["serve"].repository_url,
+        repository_arns=storage.repository_arns,
+        image_tag=settings.image_tag,
+        model_data_key=settings.model_data_key(),
+        endpoint_name=settings.endpoint_name,
+        pipeline_name=settings.pipeline_name,
+        model_version_parameter=settings.parameter_name("model-version"),
+        deploy_endpoint=not settings.bootstrap,
+    ),
+)
+api = PublicApi(
+    "api",
+    PublicApiArgs(
+        prefix=prefix,
+        context=context,
+        settings=settings.api,
+        endpoint_name=hosting.endpoint_name,
+        plans=plans,
+        limits_environment=lambda_environment(plans),
+    ),
+)
+web = WebService(
+    "web",
+    WebServiceArgs(
+        prefix=prefix,
+        context=context,
+        settings=settings.web,
+        image=image_uri(storage.repositories["web"].repository_url, settings.image_tag),
+        repository_arn=storage.repositories["web"].arn,
+        api_url=api.url,
+        api_key=api.web_key.value,
+        api_key_parameter=settings.parameter_name("web-api-key"),
+        log_retention_days=settings.ops.log_retention_days,
+        deploy_service=not settings.bootstrap,
+    ),
+)
+ops = Operations(
+    "ops",
+    OperationsArgs(
+        prefix=prefix,
+        context=context,
+        settings=settings.ops,
+        parameter_prefix=settings.parameter_name(""),
+        images=IMAGES,
+        image_tag=settings.image_tag,
+        model_version=settings.model_version,
+        slack_webhook_url=settings.slack_webhook_url,
+        bucket_name=storage.bucket.bucket,
+        bucket_arn=storage.bucket.arn,
+        endpoint_name=hosting.endpoint_name,
+        pipeline_name=settings.pipeline_name,
+        api_name=api.name,
+        api_function_name=api.function_name,
+    ),
+)
+
+pulumi.export("api_url", api.url)
+pulumi.export("web_url", web.url)
+pulumi.export("bucket_name", storage.bucket.bucket)
+pulumi.export("repository_urls", storage.repository_urls)
+pulumi.export("endpoint_name", hosting.endpoint_name)
+pulumi.export("sagemaker_role_arn", hosting.role.arn)
+pulumi.export("pipeline_name", settings.pipeline_name)
+pulumi.export("alarm_topic_arn", ops.topic.arn)

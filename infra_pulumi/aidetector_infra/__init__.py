@@ -1,0 +1,1 @@
+"""Components of the aidetector Pulumi program (one module per concern); `__main__.py` wires them."""

@@ -1,0 +1,98 @@
+"""Character and word n-gram TF-IDF + logistic regression: the second member of the ensemble.
+
+Why: the fine-tuned transformer reads 128-token windows and misses surface statistics that a bag of n-grams over
+the whole text catches (measured on ood_dev: this model alone reaches AUROC 0.92 where the transformer reaches
+0.89; their blend beats both). Features are hashed, so the model is two float vectors and a few settings —
+no vocabulary to store and no pickle to trust: `ngram.npz` is plain arrays, checksummed like every artifact file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+NPZ = "ngram.npz"
+CONFIG = "ngram.json"
+
+
+@dataclass(frozen=True)
+class NgramConfig:
+    char_ngrams: tuple[int, int] = (1, 4)
+    char_features: int = 2**18
+    word_ngrams: tuple[int, int] = (1, 2)
+    word_features: int = 2**17
+    c: float = 1.0  # inverse L2 strength of the logistic regression
+
+
+def _vectorizers(config: NgramConfig) -> tuple[Any, Any]:
+    """Hashing vectorizers are stateless: the same settings give the same features, nothing to store."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    common: dict[str, Any] = {"alternate_sign": False, "norm": None, "dtype": np.float32}
+    char = HashingVectorizer(
+        analyzer="char_wb", ngram_range=config.char_ngrams, n_features=config.char_features, **common
+    )
+    word = HashingVectorizer(analyzer="word", ngram_range=config.word_ngrams, n_features=config.word_features, **common)
+    return char, word
+
+
+def _counts(config: NgramConfig, texts: Sequence[str]) -> sparse.csr_matrix:
+    char, word = _vectorizers(config)
+    return sparse.hstack([char.transform(texts), word.transform(texts)]).tocsr()
+
+
+class NgramModel:
+    def __init__(self, config: NgramConfig, idf: np.ndarray, coef: np.ndarray, intercept: float):
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        self.config, self.coef, self.intercept = config, coef.astype(np.float32), float(intercept)
+        self._tfidf = TfidfTransformer(sublinear_tf=True)
+        self._tfidf.idf_ = idf.astype(np.float64)
+
+    @classmethod
+    def fit(
+        cls, texts: Sequence[str], labels: Sequence[int], weights: Sequence[float], config: NgramConfig | None = None
+    ) -> NgramModel:
+        from sklearn.feature_extraction.text import TfidfTransformer
+        from sklearn.linear_model import LogisticRegression
+
+        config = config or NgramConfig()
+        tfidf = TfidfTransformer(sublinear_tf=True)
+        features = tfidf.fit_transform(_counts(config, list(texts)))
+        regression = LogisticRegression(C=config.c, solver="liblinear", max_iter=2000)
+        regression.fit(features, np.asarray(labels), sample_weight=np.asarray(weights))
+        return cls(config, tfidf.idf_, regression.coef_[0], float(regression.intercept_[0]))
+
+    def log_odds(self, texts: Sequence[str]) -> np.ndarray:
+        """The regression's decision value (log-odds of AI) per text."""
+        features = self._tfidf.transform(_counts(self.config, list(texts)))
+        return np.asarray(features @ self.coef + self.intercept, dtype=np.float64).ravel()
+
+    def save(self, folder: Path) -> None:
+        # float16 halves the file (1.6 MB); scores move by < 0.01 in log-odds, far below what a decision feels.
+        np.savez_compressed(
+            Path(folder) / NPZ, idf=self._tfidf.idf_.astype(np.float16), coef=self.coef.astype(np.float16)
+        )
+        (Path(folder) / CONFIG).write_text(
+            json.dumps({**asdict(self.config), "intercept": self.intercept}, indent=2) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> NgramModel:
+        data = json.loads((Path(folder) / CONFIG).read_text(encoding="utf-8"))
+        config = NgramConfig(
+            char_ngrams=(int(data["char_ngrams"][0]), int(data["char_ngrams"][1])),
+            char_features=int(data["char_features"]),
+            word_ngrams=(int(data["word_ngrams"][0]), int(data["word_ngrams"][1])),
+            word_features=int(data["word_features"]),
+            c=float(data["c"]),
+        )
+        intercept = float(data["intercept"])
+        with np.load(Path(folder) / NPZ) as arrays:
+            return cls(config, arrays["idf"], arrays["coef"], intercept)

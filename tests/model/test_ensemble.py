@@ -1,0 +1,66 @@
+"""The n-gram member: fitted on the transformer's own training split, checksummed, used by the Detector."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from model.artifact import ArtifactError, read_manifest, verify_artifact
+from model.data import load_jsonl
+from model.detector import Detector
+from model.metrics import auroc
+from model.ngram import NgramModel
+
+
+def test_ngram_model_learns_and_round_trips(toy_data, tmp_path):
+    train = load_jsonl(toy_data["train"])
+    test = load_jsonl(toy_data["test"])
+    model = NgramModel.fit([r.text for r in train], [int(r.label) for r in train], [1.0] * len(train))
+    scores = model.log_odds([r.text for r in test])
+    assert auroc([int(r.label) for r in test], scores.tolist()) > 0.95
+    model.save(tmp_path)
+    again = NgramModel.load(tmp_path).log_odds([r.text for r in test])
+    assert np.max(np.abs(again - scores)) < 0.05  # float16 storage
+
+
+def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_artifact, model_dir)
+    before = Detector.from_path(model_dir)
+    texts = [r.text for r in load_jsonl(toy_data["test"])]
+    result = subprocess.run(
+        [sys.executable, "-m", "aidetector.cli", "ensemble", "--model", str(model_dir), "--data",
+         str(toy_data["train"]), "--select-on", str(toy_data["test"]), "--weights", "0.5,1",
+         "--scores-out", str(tmp_path / "scores.jsonl")],
+        capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    report = json.loads(result.stdout)
+    assert report["weight"] in (0.5, 1.0) and set(report["auroc_by_weight"]) == {"0.5", "1.0"}
+    manifest = verify_artifact(model_dir)  # the new files are checksummed
+    assert {"ngram.npz", "ngram.json"} <= set(manifest["files"])
+    assert read_manifest(model_dir)["ensemble"]["ngram_weight"] == report["weight"]
+    after = Detector.from_path(model_dir)
+    blended = after.probabilities(texts)
+    assert blended != before.probabilities(texts)
+    assert auroc([int(r.label) for r in load_jsonl(toy_data["test"])], blended) > 0.95
+    saved = [json.loads(line)["probability_ai"] for line in (tmp_path / "scores.jsonl").read_text().splitlines()]
+    assert saved == pytest.approx(blended, abs=1e-4)  # the scores file is what the model now answers
+    detection = after.detect([texts[0]], sentences=True)[0]
+    assert detection.sentences and 0 <= detection.sentences[0].probability_ai <= 1
+    # A second ensemble on the same artifact is refused rather than stacked.
+    again = subprocess.run(
+        [sys.executable, "-m", "aidetector.cli", "ensemble", "--model", str(model_dir), "--data",
+         str(toy_data["train"]), "--select-on", str(toy_data["test"])],
+        capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert again.returncode == 2 and b"already has an n-gram member" in again.stderr
+    # Tampering with the member is caught like tampering with the weights.
+    (model_dir / "ngram.npz").write_bytes((model_dir / "ngram.npz").read_bytes()[:-4] + b"evil")
+    with pytest.raises(ArtifactError, match="checksum mismatch"):
+        Detector.from_path(model_dir)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from model.artifact import read_manifest, refresh_checksums, update_manifest
+from model.artifact import read_manifest, refresh_checksums, update_manifest, utc_version
 from model.calibration import fit_platt
 from model.config import TrainSettings
 from model.data import Record, split_by_group
@@ -80,6 +80,9 @@ def build_ensemble(
         model_dir,
         {
             "calibration": calibration,
+            # A different model answers now, so it gets its own version; the transformer's stays on record.
+            "version": utc_version(),
+            "transformer_version": manifest["version"],
             "ensemble": {
                 "members": ["transformer", "ngram"],
                 "ngram_weight": weight,

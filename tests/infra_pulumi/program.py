@@ -7,6 +7,7 @@ runs for real. Tests then read the recorded resources (type, name, inputs, ignor
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import importlib
 import json
@@ -192,6 +193,8 @@ def stack_config(stack: str) -> dict[str, str]:
 
 
 def _execute(stack: str, config: dict[str, str], secret_keys: list[str]) -> ProgramRun:
+    # Pulumi's runtime asks for the thread's current event loop; an earlier test's `asyncio.run` leaves none.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     region = config["aws:region"]
     mocks = RecordingMocks(region)
     monitor = RecordingMonitor(mocks)

@@ -28,6 +28,10 @@ def test_ngram_model_learns_and_round_trips(toy_data, tmp_path):
     assert np.max(np.abs(again - scores)) < 0.05  # float16 storage
 
 
+def after_version(model_dir):
+    return read_manifest(model_dir)["version"]
+
+
 def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     model_dir = tmp_path / "model"
     shutil.copytree(tiny_artifact, model_dir)
@@ -45,6 +49,7 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     manifest = verify_artifact(model_dir)  # the new files are checksummed
     assert {"ngram.npz", "ngram.json"} <= set(manifest["files"])
     assert read_manifest(model_dir)["ensemble"]["ngram_weight"] == report["weight"]
+    assert read_manifest(model_dir)["transformer_version"] == before.version != after_version(model_dir)
     after = Detector.from_path(model_dir)
     blended = after.probabilities(texts)
     assert blended != before.probabilities(texts)

@@ -34,7 +34,7 @@ def texts_of(detector: Detector, tokens: int, count: int) -> list[str]:
     return out
 
 
-def timed(fn, repeats: int) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(fn, repeats: int) -> list[float]:
     runs = []
     for _ in range(repeats):
         t = time.perf_counter()

@@ -72,11 +72,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _is_report(name: str) -> bool:
+    """Files that describe the model (card, metrics, evaluation reports, plots) and may be rewritten later."""
+    return (
+        name in (MANIFEST, CARD, METRICS)
+        or name.endswith(".png")
+        or (name.startswith("eval_") and name.endswith(".json"))
+    )
+
+
 def _checksums(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): _sha256(p)
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name not in (MANIFEST, CARD, METRICS) and not p.name.endswith(".png")
+        if p.is_file() and not _is_report(p.name)
     }
 
 

@@ -85,6 +85,10 @@ class DetectSettings(BaseSettings):
         1.0, ge=0, description="|logit(p) - logit(threshold)| below this is 'inconclusive' rather than a verdict"
     )
     high_confidence_margin: float = Field(3.0, ge=0, description="margin at or above which confidence is 'high'")
+    window_tokens: int | None = Field(
+        None, ge=16, le=512, description="window size at inference (default: the one the model was trained with)"
+    )
+    quantize: bool = Field(False, description="int8 dynamic quantization of the linear layers (CPU speed)")
 
     def language_set(self) -> set[str]:
         return {c.strip().lower() for c in self.languages.split(",") if c.strip()}

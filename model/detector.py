@@ -79,7 +79,7 @@ class Detector:
         calibration = manifest.get("calibration", {})
         self.platt = Platt(**calibration.get("platt", {"a": 1.0, "b": 0.0}))
         self.threshold = float(calibration.get("threshold", 0.5))
-        self.window_tokens = int(manifest.get("window_tokens", 128))
+        self.window_tokens = self.settings.window_tokens or int(manifest.get("window_tokens", 128))
         prefix, suffix = special_tokens(artifact.tokenizer)
         self.content_tokens = self.window_tokens - len(prefix) - len(suffix)
         self.stride = max(1, int(self.content_tokens * self.settings.stride_fraction))
@@ -92,7 +92,12 @@ class Detector:
     @classmethod
     def from_path(cls, path: str | Path, settings: DetectSettings | None = None) -> Detector:
         settings = settings or DetectSettings()
-        return cls(load_artifact(Path(path), settings.num_threads), settings)
+        artifact = load_artifact(Path(path), settings.num_threads)
+        if settings.quantize:
+            import torch
+
+            artifact.model = torch.ao.quantization.quantize_dynamic(artifact.model, {torch.nn.Linear}, torch.qint8)
+        return cls(artifact, settings)
 
     @property
     def version(self) -> str:

@@ -101,14 +101,17 @@ class ModelState:
             return
         if self.registry is None or self.settings.watch_s <= 0:
             return
+        refused: str | None = None  # a version that failed to load is not retried every tick
         while not self.stopped.wait(self.settings.watch_s):
+            latest = None
             try:
                 latest = self.registry.latest()
-                if latest and self.detector is not None and latest != self.detector.version:
+                if latest and latest != refused and self.detector is not None and latest != self.detector.version:
                     log.info("registry latest is now %s; loading it", latest)
                     self._swap_in(self._model_path(latest))
             except Exception as exc:
-                log.error("could not load the registry's latest (still serving the current model): %s", exc)
+                refused = latest
+                log.error("could not load the registry's latest %s (still serving the current model): %s", latest, exc)
 
 
 def _request_id(request: Request) -> str:

@@ -76,3 +76,14 @@ def test_batch_scores_equal_single_scores(detector):
     batch = [r.probability_ai for r in detector.detect(texts)]
     single = [detector.detect([t])[0].probability_ai for t in texts]
     assert batch == pytest.approx(single, abs=1e-5)
+
+
+def test_inference_window_and_int8_are_settings(tiny_artifact):
+    """Speed knobs: a larger inference window reads fewer windows; int8 weights keep the scores close."""
+    text = " ".join(AI_WORDS * 12)
+    plain = Detector.from_path(tiny_artifact)
+    wide = Detector.from_path(tiny_artifact, DetectSettings(window_tokens=64))
+    assert wide.detect([text])[0].windows < plain.detect([text])[0].windows
+    assert wide.detect([text])[0].tokens_used == plain.detect([text])[0].tokens_used  # still every token
+    quantized = Detector.from_path(tiny_artifact, DetectSettings(quantize=True))
+    assert quantized.probabilities([text])[0] == pytest.approx(plain.probabilities([text])[0], abs=0.05)

@@ -6,6 +6,7 @@ same answer for the same text.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -95,8 +96,11 @@ class Detector:
         artifact = load_artifact(Path(path), settings.num_threads)
         if settings.quantize:
             import torch
+            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-            artifact.model = torch.ao.quantization.quantize_dynamic(artifact.model, {torch.nn.Linear}, torch.qint8)
+            with warnings.catch_warnings():  # torch 2.13 flags its quantized tensors as deprecated; pinned here
+                warnings.simplefilter("ignore", UserWarning)
+                artifact.model = quantize_dynamic(artifact.model, {torch.nn.Linear: per_channel_dynamic_qconfig})
         return cls(artifact, settings)
 
     @property

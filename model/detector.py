@@ -133,8 +133,12 @@ class Detector:
         return [list(x) for x in enc["input_ids"]]
 
     def _document_log_odds(self, prepared: Sequence[_Prepared]) -> list[float]:
-        windows = [p.window_ids for p in prepared]
-        return document_log_odds(self.artifact.model, self.artifact.tokenizer, windows, self.settings.batch_size)
+        model, tokenizer, size = self.artifact.model, self.artifact.tokenizer, self.settings.batch_size
+        if self.settings.quantize:
+            # int8 activations are scaled per forward pass: each text gets passes of its own, so its score never
+            # depends on which other texts it was batched with.
+            return [document_log_odds(model, tokenizer, [p.window_ids], size)[0] for p in prepared]
+        return document_log_odds(model, tokenizer, [p.window_ids for p in prepared], size)
 
     def transformer_log_odds(self, texts: Sequence[str]) -> list[float]:
         """The transformer's document log-odds alone (uncalibrated): what the ensemble is fitted on."""

@@ -87,3 +87,11 @@ def test_inference_window_and_int8_are_settings(tiny_artifact):
     assert wide.detect([text])[0].tokens_used == plain.detect([text])[0].tokens_used  # still every token
     quantized = Detector.from_path(tiny_artifact, DetectSettings(quantize=True))
     assert quantized.probabilities([text])[0] == pytest.approx(plain.probabilities([text])[0], abs=0.05)
+
+
+def test_int8_scores_do_not_depend_on_batch_mates(tiny_artifact):
+    quantized = Detector.from_path(tiny_artifact, DetectSettings(quantize=True))
+    texts = [english(35), english(80), english(300)]
+    together = [r.probability_ai for r in quantized.detect(texts)]
+    alone = [quantized.detect([t])[0].probability_ai for t in texts]
+    assert together == alone

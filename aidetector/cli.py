@@ -16,9 +16,9 @@ from aidetector.settings import AppSettings
 EXIT_BAD_INPUT = 2
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
     print(f"error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    return code
 
 
 def _json_default(obj: Any) -> Any:
@@ -66,7 +66,7 @@ def _load_detector(model_dir: str | None) -> Any:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from model.data import DataError, load_jsonl
-    from model.evaluate import report, score_records
+    from model.evaluate import report, score_records, write_scores
 
     try:
         records = load_jsonl(args.data)
@@ -90,10 +90,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         baseline = LengthBaseline().fit(load_jsonl(args.baseline_train))
         result["length_baseline"] = report(records, baseline.probabilities(records), 0.5, by)
     if args.scores_out:
-        with open(args.scores_out, "w", encoding="utf-8") as handle:
-            for r, p in zip(records, probs, strict=True):
-                row = {**r.fields, "probability_ai": round(p, 6), "predicted_class": int(p >= detector.threshold)}
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        write_scores(Path(args.scores_out), records, probs, detector.threshold)
     if args.plots:
         from model.plots import reliability, roc_by_group
 
@@ -170,8 +167,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
     """Add the n-gram member to a trained model; its weight is chosen on a development file."""
+    from model.artifact import read_manifest
     from model.data import DataError, load_jsonl
-    from model.ensemble import WEIGHT_GRID, build_ensemble, write_scores
+    from model.ensemble import WEIGHT_GRID, build_ensemble
+    from model.evaluate import write_scores
 
     try:
         select = load_jsonl(args.select_on)
@@ -182,7 +181,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     except (DataError, OSError, ValueError) as exc:
         return _fail(str(exc))
     if args.scores_out:
-        threshold = float(_load_detector(args.model).threshold)
+        threshold = float(read_manifest(Path(args.model))["calibration"]["threshold"])  # no second model load
         write_scores(Path(args.scores_out), select, report.probabilities, threshold)
     print(json.dumps({"weight": report.weight, "auroc_by_weight": report.auroc_by_weight,
                       "transformer_auroc": report.transformer_auroc, "ngram_auroc": report.ngram_auroc,

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from aidetector.cli import _fail
 from aidetector.settings import AppSettings
 
-EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3  # the gate refused a promotion, or another promotion won: a decision, not a crash
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
 
 
 def _registry(args: argparse.Namespace) -> Any:

@@ -7,7 +7,6 @@ into place at the end: a crash half-way never leaves a half-written model under 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from model.data import file_sha256
 
 MANIFEST = "manifest.json"
 METRICS = "metrics.json"
@@ -64,14 +65,6 @@ def git_commit(repo_dir: Path | None = None) -> str:
         return "unknown"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _is_report(name: str) -> bool:
     """Files that describe the model (card, metrics, evaluation reports, plots) and may be rewritten later."""
     return (
@@ -83,7 +76,7 @@ def _is_report(name: str) -> bool:
 
 def _checksums(folder: Path) -> dict[str, str]:
     return {
-        str(p.relative_to(folder)): _sha256(p)
+        str(p.relative_to(folder)): file_sha256(p)
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not _is_report(p.name)
     }
@@ -169,7 +162,7 @@ def verify_artifact(path: Path) -> dict[str, Any]:
         file = Path(path) / name
         if not file.is_file():
             raise ArtifactError(f"{path}: missing file {name}")
-        if _sha256(file) != digest:
+        if file_sha256(file) != digest:
             raise ArtifactError(f"{path}: checksum mismatch for {name} (corrupt or modified)")
     return manifest
 

@@ -7,17 +7,16 @@ The weight is chosen on a development file (model selection, never training), fr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from model.artifact import read_manifest, refresh_checksums, update_manifest, utc_version
 from model.calibration import fit_platt
 from model.config import TrainSettings
 from model.data import Record, split_by_group
 from model.detector import Detector
+from model.evaluate import score_records
 from model.metrics import auroc
 from model.ngram import NgramModel
 from model.train import load_training_records, sample_weights
@@ -33,13 +32,6 @@ class EnsembleReport:
     ngram_auroc: float
     selected_on: str
     probabilities: list[float]
-
-
-def _score_in_batches(fn: Any, texts: Sequence[str], batch: int = 64) -> list[float]:
-    out: list[float] = []
-    for begin in range(0, len(texts), batch):
-        out.extend(float(v) for v in fn(texts[begin : begin + batch]))
-    return out
 
 
 def build_ensemble(
@@ -62,8 +54,8 @@ def build_ensemble(
     detector = Detector.from_path(model_dir)
 
     def members(recs: Sequence[Record]) -> tuple[list[float], list[float]]:
-        texts = [r.text for r in recs]
-        return _score_in_batches(detector.transformer_log_odds, texts), [float(v) for v in ngram.log_odds(texts)]
+        nn = score_records(recs, detector.transformer_log_odds, progress=False)
+        return nn, [float(v) for v in ngram.log_odds([r.text for r in recs])]
 
     labels = [int(r.label or 0) for r in select_on]
     nn_sel, ng_sel = members(select_on)
@@ -102,11 +94,3 @@ def build_ensemble(
         selected_on=select_name,
         probabilities=blended,
     )
-
-
-def write_scores(path: Path, records: Sequence[Record], probabilities: Sequence[float], threshold: float) -> None:
-    """The same format as `aidetector evaluate --scores-out`, so `calibrate --scores` and `--scores-in` read it."""
-    with open(path, "w", encoding="utf-8") as handle:
-        for r, p in zip(records, probabilities, strict=True):
-            row = {**r.fields, "probability_ai": round(p, 6), "predicted_class": int(p >= threshold)}
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")

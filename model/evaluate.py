@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
@@ -25,6 +27,17 @@ def score_records(
             out.extend(probabilities([r.text for r in chunk]))
             bar.update(len(chunk))
     return out
+
+
+def write_scores(path: Path, records: Sequence[Record], probabilities: Sequence[float], threshold: float) -> None:
+    """One JSON line per record: its own fields unchanged, plus `probability_ai` and `predicted_class`.
+
+    The `--scores-out` format, read back by `calibrate --scores` and `evaluate --scores-in`.
+    """
+    with open(path, "w", encoding="utf-8") as handle:
+        for r, p in zip(records, probabilities, strict=True):
+            row = {**r.fields, "probability_ai": round(p, 6), "predicted_class": int(p >= threshold)}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def report(

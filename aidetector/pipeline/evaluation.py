@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aidetector.registry.archive import sha256_file
 from aidetector.registry.gate import Evaluation
 from model.artifact import METRICS, write_json
-from model.data import load_jsonl
+from model.data import file_sha256, load_jsonl
 from model.detector import Detector
 from model.evaluate import report, score_records
 
@@ -20,7 +19,7 @@ def evaluate_model(model_dir: Path, data: Path, progress: bool = False) -> tuple
     records = load_jsonl(data)
     probs = score_records(records, detector.probabilities, progress=progress)
     full = report(records, probs, detector.threshold)
-    return Evaluation.from_report(full, sha256_file(data)), full
+    return Evaluation.from_report(full, file_sha256(data)), full
 
 
 def record_evaluation(model_dir: Path, evaluation: Evaluation, data_name: str) -> None:

@@ -20,6 +20,7 @@ from aidetector.notify import SlackNotifier
 from aidetector.pipeline.evaluation import evaluate_model, record_evaluation
 from aidetector.registry.gate import Evaluation, decide
 from aidetector.registry.registry import Registry
+from model.artifact import read_manifest
 from model.config import TrainSettings
 from model.train import train
 
@@ -97,7 +98,7 @@ def run_local(
 
     evaluation, _ = evaluate_model(candidate_dir, eval_data, progress=progress)
     record_evaluation(candidate_dir, evaluation, eval_data.name)
-    summary.candidate = json.loads((candidate_dir / "manifest.json").read_text(encoding="utf-8"))["version"]
+    summary.candidate = str(read_manifest(candidate_dir)["version"])
     summary.candidate_evaluation = evaluation
     notifier.training_finished(
         str(summary.candidate), {"AUROC": f"{evaluation.auroc:.4f}", "FPR": f"{evaluation.fpr_at_threshold:.4f}"}

@@ -75,8 +75,8 @@ def step_promote(
 ) -> PromotionResult:
     """Register the candidate with its evaluation, promote it through the gate, record the version in SSM."""
     evaluation = json.loads((evaluation_dir / EVALUATION_FILE).read_text(encoding="utf-8"))
-    candidate_eval = Evaluation.from_metrics({"evaluation": evaluation["candidate"]})
-    latest_eval = Evaluation.from_metrics({"evaluation": evaluation["latest"]}) if evaluation["latest"] else None
+    candidate_eval = Evaluation.from_dict(evaluation["candidate"])
+    latest_eval = Evaluation.from_dict(evaluation["latest"])
     if candidate_eval is None:
         raise ValueError(f"{evaluation_dir / EVALUATION_FILE} has no candidate figures")
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import tarfile
 from pathlib import Path
 
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from model.data import file_sha256
 
 
 def pack(folder: Path, archive: Path) -> str:
@@ -21,7 +14,7 @@ def pack(folder: Path, archive: Path) -> str:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 tar.add(path, arcname=str(path.relative_to(folder)))
-    return sha256_file(archive)
+    return file_sha256(archive)
 
 
 def unpack(archive: Path, dest: Path) -> Path:

@@ -33,20 +33,18 @@ class Evaluation:
         )
 
     @classmethod
-    def from_metrics(cls, metrics: dict[str, Any]) -> Evaluation | None:
-        block = metrics.get("evaluation")
+    def from_dict(cls, block: Any) -> Evaluation | None:
+        """From `to_dict`'s shape (as stored in metrics.json or evaluation.json); None if absent or incomplete."""
         if not isinstance(block, dict):
             return None
         try:
-            return cls(
-                data_sha256=str(block["data_sha256"]),
-                n=int(block["n"]),
-                auroc=float(block["auroc"]),
-                fpr_at_threshold=float(block["fpr_at_threshold"]),
-                tpr_at_threshold=float(block["tpr_at_threshold"]),
-            )
+            return cls.from_report(block, str(block["data_sha256"]))
         except (KeyError, TypeError, ValueError):
             return None
+
+    @classmethod
+    def from_metrics(cls, metrics: dict[str, Any]) -> Evaluation | None:
+        return cls.from_dict(metrics.get("evaluation"))
 
     def to_dict(self) -> dict[str, Any]:
         return {

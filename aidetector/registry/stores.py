@@ -22,8 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from aidetector.registry.archive import pack, sha256_file, unpack
+from aidetector.registry.archive import pack, unpack
 from model.artifact import MANIFEST, METRICS, ArtifactError, read_manifest, verify_artifact
+from model.data import file_sha256
 
 ARCHIVE = "model.tar.gz"
 LATEST = "latest"
@@ -243,7 +244,7 @@ class S3Store:
             archive = Path(tmp) / ARCHIVE
             self.s3.download_file(self.bucket, self._key(version, ARCHIVE), str(archive))
             expected = meta.manifest.get("archive_sha256")
-            if not expected or sha256_file(archive) != expected:
+            if not expected or file_sha256(archive) != expected:
                 raise ArtifactError(f"{self.uri}/{version}/{ARCHIVE}: checksum mismatch (corrupt or modified)")
             staged = unpack(archive, Path(tmp) / "model")
             verify_artifact(staged)

@@ -13,7 +13,6 @@ from types import ModuleType
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from tests.slack_recorder import slack_webhook
 
@@ -33,15 +32,6 @@ def load(name: str) -> ModuleType:
 
 jobs = load("jobs")
 alarm_relay = load("alarm_relay")
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield
 
 
 @pytest.fixture

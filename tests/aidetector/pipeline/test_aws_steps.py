@@ -12,7 +12,6 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from aidetector.notify import NotifySettings, SlackNotifier
 from aidetector.pipeline import steps
@@ -68,13 +67,9 @@ def test_definition_command_prints_json_offline(tmp_path):
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        boto3.client("s3").create_bucket(Bucket=BUCKET)
-        yield
+def bucket(aws):
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    return BUCKET
 
 
 def _training_output(artifact: Path, version: str, folder: Path) -> Path:
@@ -89,7 +84,7 @@ def _training_output(artifact: Path, version: str, folder: Path) -> Path:
     return folder / "model"
 
 
-def test_evaluate_then_promote_steps_on_s3(aws, tiny_artifact, toy_data, tmp_path):
+def test_evaluate_then_promote_steps_on_s3(bucket, tiny_artifact, toy_data, tmp_path):
     registry = Registry(S3Store(f"s3://{BUCKET}/models"), RegistrySettings(uri="unused", min_auroc=0.5))
     ssm = boto3.client("ssm")
     ssm.put_parameter(Name="/aidetector/dev/model-version", Value="none", Type="String")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from aidetector.registry.registry import Registry
 from aidetector.registry.settings import RegistrySettings
@@ -41,13 +40,8 @@ def make_version(tiny_artifact: Path, tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def s3_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        boto3.client("s3").create_bucket(Bucket=BUCKET)
-        yield
+def s3_env(aws: None) -> None:
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
 
 
 @pytest.fixture(params=["local", "s3"])

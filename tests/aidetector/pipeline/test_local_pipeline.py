@@ -43,12 +43,13 @@ def test_first_run_promotes_and_a_worse_model_is_refused(tiny_settings, toy_data
 def test_a_run_killed_during_training_leaves_the_registry_unchanged(tiny_base, toy_data, tmp_path):
     """SIGKILL half-way through training: no partial version, `latest` untouched; a rerun completes."""
     home = tmp_path / "home"
-    env = {**os.environ, "AIDETECTOR_HOME": str(home), "AIDETECTOR_REGISTRY_MIN_AUROC": "0.5"}
+    env = {**os.environ, "AIDETECTOR_HOME": str(home), "AIDETECTOR_REGISTRY_MIN_AUROC": "0.5",
+           "AIDETECTOR_REGISTRY_MAX_FPR": "1.0"}  # fmt: skip
     base = [sys.executable, "-m", "aidetector.cli", "pipeline", "run", "--data", str(toy_data["train"]),
             "--eval-data", str(toy_data["test"]), "--quiet", "--base-model", str(tiny_base),
             "--set", "max_length=32", "--set", "batch_size=16", "--set", "learning_rate=1e-3",
             "--set", "eval_every=10", "--set", "valid_fraction=0.2", "--set", "num_threads=1",
-            "--set", "warmup_fraction=0", "--set", "fp16=false"]  # fmt: skip
+            "--set", "warmup_fraction=0", "--set", "fp16=false", "--set", "freeze_embeddings=false"]  # fmt: skip
     long_run = subprocess.Popen([*base, "--epochs", "500"], env=env, stderr=subprocess.PIPE)
     checkpoints = home / "pipeline" / "checkpoints"
     deadline = time.monotonic() + 120
@@ -61,7 +62,7 @@ def test_a_run_killed_during_training_leaves_the_registry_unchanged(tiny_base, t
     assert not models.exists() or [p.name for p in models.iterdir() if not p.name.startswith(".")] == []
 
     done = subprocess.run([*base, "--epochs", "5"], env=env, capture_output=True, timeout=600)
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert done.returncode == 0, done.stderr.decode()[-2000:] + done.stdout.decode()[-1000:]
     summary = json.loads(done.stdout)
     assert summary["promoted"] and summary["latest_after"] == summary["candidate"]
     listed = subprocess.run(

@@ -83,6 +83,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         probs = score_records(records, detector.probabilities, batch_size=args.batch_size, progress=not args.quiet)
     result = report(records, probs, detector.threshold, by)
     result["model_version"] = detector.version
+    if not args.scores_in:
+        result["inference_dtype"] = str(detector.dtype).removeprefix("torch.")
     result["data"] = str(args.data)
     if args.baseline_train:
         from model.baseline import LengthBaseline

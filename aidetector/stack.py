@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,3 +155,35 @@ def up(opts: StackOptions) -> int:
         return 1
     finally:
         stop_all()
+
+
+@contextlib.contextmanager
+def launched(args: Sequence[str], env: Mapping[str, str], timeout_s: float = 300.0) -> Iterator[str]:
+    """Run `aidetector up ARGS` in a child process (as a user would) and yield what it printed up to its curl line.
+
+    For the integration test, the browser test and the screenshot script; on exit it sends Ctrl-C and waits.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aidetector.cli", "up", *args],
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline() if proc.stdout else ""
+            if not line:
+                break
+            lines.append(line)
+            if line.strip().startswith("curl "):
+                break
+        yield "".join(lines)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -73,7 +73,18 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
         "**Ensemble.** The transformer's document log-odds are added to those of an n-gram model "
         f"({ens.get('ngram_features')}; logistic regression fitted on the same training split) with weight "
         f"**{ens.get('ngram_weight')}**, then calibrated. {ens.get('rule')} (AUROC per weight: {grid}). "
-        "The n-gram member sees the whole text and catches surface statistics that 128-token windows miss."
+        f"The n-gram member sees the whole text and catches surface statistics that "
+        f"{manifest.get('window_tokens')}-token windows miss."
+    )
+
+
+def _precision_text(reports: Mapping[str, Mapping[str, Any]]) -> str:
+    scored = sorted({str(r["inference_dtype"]) for r in reports.values() if r.get("inference_dtype")})
+    if not scored:
+        return ""
+    return (
+        f"Scored in {' and '.join(scored)}: inference runs in bfloat16 on CPUs that multiply it natively and in "
+        "float32 elsewhere (`AIDETECTOR_DETECT_PRECISION`); the two differ by about 0.005 log-odds on average."
     )
 
 
@@ -100,7 +111,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
         "called AI (see the false-positive rates below), and rates on writing unlike the evaluation data are unknown.",
         "## Evaluation",
         "`length-only AUROC` is a logistic regression on the log word count, fitted on the training file: where the "
-        "model is not far above it, length explains much of the score.",
+        "model is not far above it, length explains much of the score. " + _precision_text(reports),
         "\n".join([HEADER, *[summary_row(name, r) for name, r in reports.items()]]),
     ]
     for name, r in reports.items():

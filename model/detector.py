@@ -6,12 +6,12 @@ same answer for the same text.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from model import precision
 from model.artifact import LoadedArtifact, load_artifact
 from model.calibration import Platt, verdict
 from model.config import DetectSettings
@@ -85,6 +85,8 @@ class Detector:
         self.content_tokens = self.window_tokens - len(prefix) - len(suffix)
         self.stride = max(1, int(self.content_tokens * self.settings.stride_fraction))
         self.languages = self.settings.language_set()
+        self.dtype = precision.resolve(self.settings.precision)
+        precision.prepare(artifact.model, self.dtype)
         # Optional second member: n-gram log-odds added with a weight before calibration (see model/ensemble.py).
         ensemble = manifest.get("ensemble")
         self.ngram = NgramModel.load(artifact.path) if ensemble else None
@@ -93,15 +95,7 @@ class Detector:
     @classmethod
     def from_path(cls, path: str | Path, settings: DetectSettings | None = None) -> Detector:
         settings = settings or DetectSettings()
-        artifact = load_artifact(Path(path), settings.num_threads)
-        if settings.quantize:
-            import torch
-            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-            with warnings.catch_warnings():  # torch 2.13 flags its quantized tensors as deprecated; pinned here
-                warnings.simplefilter("ignore", UserWarning)
-                artifact.model = quantize_dynamic(artifact.model, {torch.nn.Linear: per_channel_dynamic_qconfig})
-        return cls(artifact, settings)
+        return cls(load_artifact(Path(path), settings.num_threads), settings)
 
     @property
     def version(self) -> str:
@@ -133,12 +127,13 @@ class Detector:
         return [list(x) for x in enc["input_ids"]]
 
     def _document_log_odds(self, prepared: Sequence[_Prepared]) -> list[float]:
-        model, tokenizer, size = self.artifact.model, self.artifact.tokenizer, self.settings.batch_size
-        if self.settings.quantize:
-            # int8 activations are scaled per forward pass: each text gets passes of its own, so its score never
-            # depends on which other texts it was batched with.
-            return [document_log_odds(model, tokenizer, [p.window_ids], size)[0] for p in prepared]
-        return document_log_odds(model, tokenizer, [p.window_ids for p in prepared], size)
+        return document_log_odds(
+            self.artifact.model,
+            self.artifact.tokenizer,
+            [p.window_ids for p in prepared],
+            self.settings.batch_size,
+            self.dtype,
+        )
 
     def transformer_log_odds(self, texts: Sequence[str]) -> list[float]:
         """The transformer's document log-odds alone (uncalibrated): what the ensemble is fitted on."""

@@ -25,11 +25,11 @@ def special_tokens(tokenizer: Any) -> tuple[list[int], list[int]]:
     return [], []
 
 
-def encode_batch(tokenizer: Any, windows: Sequence[Sequence[int]]) -> dict[str, torch.Tensor]:
-    """Add special tokens, pad to the longest window, build the attention mask."""
+def encode_batch(tokenizer: Any, windows: Sequence[Sequence[int]], width: int = 0) -> dict[str, torch.Tensor]:
+    """Add special tokens, pad to `width` (at least the longest window), build the attention mask."""
     prefix, suffix = special_tokens(tokenizer)
     seqs = [prefix + list(w) + suffix for w in windows]
-    width = max(len(s) for s in seqs)
+    width = max(width, *(len(s) for s in seqs))
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     ids = torch.full((len(seqs), width), pad, dtype=torch.long)
     mask = torch.zeros((len(seqs), width), dtype=torch.long)
@@ -44,29 +44,60 @@ def ai_logits(logits: torch.Tensor) -> torch.Tensor:
     return logits[:, 1] - logits[:, 0]
 
 
+def padded_width(length: int, multiple: int) -> int:
+    """The width a window of `length` tokens (special tokens included) is padded to: a function of its own length
+    only, so a window meets the same kernels whatever it is batched with (bfloat16 attention sums in blocks that
+    depend on the padded width; with a fixed width a text's score never depends on its batch-mates)."""
+    return -(-length // multiple) * multiple
+
+
 @torch.inference_mode()
-def score_windows(model: Any, tokenizer: Any, windows: Sequence[Sequence[int]], batch_size: int) -> np.ndarray:
-    """AI log-odds for each window, in input order; windows are sorted by length so batches pad little."""
+def score_windows(
+    model: Any,
+    tokenizer: Any,
+    windows: Sequence[Sequence[int]],
+    batch_size: int,
+    dtype: torch.dtype = torch.float32,
+    pad_multiple: int = 32,
+) -> np.ndarray:
+    """AI log-odds for each window, in input order.
+
+    Windows are sorted by length and batched within one padded width, so batches pad little and every window is
+    computed at the width its own length gives. `dtype` bfloat16 runs the forward pass under autocast.
+    """
+    from model.precision import autocast
+
     out = np.zeros(len(windows), dtype=np.float64)
     if not windows:
         return out
+    extra = sum(len(part) for part in special_tokens(tokenizer))
+    width = {i: padded_width(len(w) + extra, pad_multiple) for i, w in enumerate(windows)}
     order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-    for begin in range(0, len(order), batch_size):
-        idx = order[begin : begin + batch_size]
-        batch = encode_batch(tokenizer, [windows[i] for i in idx])
-        logits = model(**batch).logits.float()
-        out[idx] = ai_logits(logits).numpy()
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < batch_size and width[batches[-1][0]] == width[i]:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    with autocast(dtype):
+        for idx in batches:
+            batch = encode_batch(tokenizer, [windows[i] for i in idx], width[idx[0]])
+            out[idx] = ai_logits(model(**batch).logits.float()).numpy()
     return out
 
 
 def document_log_odds(
-    model: Any, tokenizer: Any, windows_per_doc: Sequence[Sequence[Sequence[int]]], batch_size: int
+    model: Any,
+    tokenizer: Any,
+    windows_per_doc: Sequence[Sequence[Sequence[int]]],
+    batch_size: int,
+    dtype: torch.dtype = torch.float32,
 ) -> list[float]:
     """One log-odds per document: all windows scored together, then their length-weighted mean per document."""
     from model.windows import aggregate_logits
 
     flat = [w for doc in windows_per_doc for w in doc]
-    scores = score_windows(model, tokenizer, flat, batch_size).tolist()
+    scores = score_windows(model, tokenizer, flat, batch_size, dtype).tolist()
     out, pos = [], 0
     for doc in windows_per_doc:
         out.append(aggregate_logits(scores[pos : pos + len(doc)], [len(w) for w in doc]))

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from model import precision
 from model.artifact import git_commit, save_artifact, utc_version
 from model.calibration import fit_platt, threshold_for_fpr
 from model.config import TrainSettings
@@ -132,11 +133,13 @@ def tokenize(tokenizer: Any, texts: Sequence[str], batch: int = 512) -> list[lis
     return out
 
 
-def document_logits(model: Any, tokenizer: Any, ids_list: Sequence[list[int]], content_len: int) -> list[float]:
+def document_logits(
+    model: Any, tokenizer: Any, ids_list: Sequence[list[int]], content_len: int, dtype: torch.dtype = torch.float32
+) -> list[float]:
     """Windowed document log-odds, as the detector computes them (stride 3/4 of a window)."""
     stride = max(1, int(content_len * 0.75))
     windows = [[w.ids for w in make_windows(ids, content_len, stride, 64)] for ids in ids_list]
-    return document_log_odds(model, tokenizer, windows, batch_size=32)
+    return document_log_odds(model, tokenizer, windows, 32, dtype)
 
 
 def train(
@@ -154,6 +157,7 @@ def train(
         torch.set_num_threads(settings.num_threads)
     base = settings.resolved_base_model()
     model, tokenizer = load_base(base)
+    dtype = precision.resolve(settings.precision)
     content_len = settings.max_length - sum(len(part) for part in special_tokens(tokenizer))
 
     train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
@@ -222,7 +226,8 @@ def train(
         batch = encode_batch(tokenizer, crops)
         labels = torch.tensor([examples[i].label for i in idx], dtype=torch.float32)
         w = torch.tensor([examples[i].weight for i in idx], dtype=torch.float32)
-        z = ai_logits(model(**batch).logits)
+        with precision.autocast(dtype):
+            z = ai_logits(model(**batch).logits).float()
         loss = (torch.nn.functional.binary_cross_entropy_with_logits(z, labels, reduction="none") * w).sum() / w.sum()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -235,7 +240,7 @@ def train(
         step = int(state["step"])
         if valid_ids and (step % settings.eval_every == 0 or step == total_steps):
             model.eval()
-            val_auc = auroc(valid_labels, document_logits(model, tokenizer, valid_ids, content_len))
+            val_auc = auroc(valid_labels, document_logits(model, tokenizer, valid_ids, content_len, dtype))
             model.train()
             state["history"].append({"step": step, "valid_auroc": val_auc, "loss": loss.item()})
             log.info("step %d valid AUROC %.4f", step, val_auc)
@@ -295,7 +300,7 @@ def _calibrate(
             {"calibration": {"platt": {"a": 1.0, "b": 0.0}, "threshold": 0.5, "threshold_rule": "default 0.5"}},
             {},
         )
-    logits = document_logits(model, tokenizer, valid_ids, content_len)
+    logits = document_logits(model, tokenizer, valid_ids, content_len, precision.resolve(settings.precision))
     platt = fit_platt(logits, valid_labels)
     probs = [platt.probability(z) for z in logits]
     human = [p for p, y in zip(probs, valid_labels, strict=True) if y == LABEL_HUMAN]

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
+
+from aidetector.stack import launched
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,47 +28,22 @@ def free_port() -> int:
 def main(out: str) -> None:
     api, model, web = free_port(), free_port(), free_port()
     env = {**os.environ, "AIDETECTOR_HOME": tempfile.mkdtemp(prefix="aidetector-shot-")}
-    stack = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aidetector.cli",
-            "up",
-            "--api-port",
-            str(api),
-            "--model-port",
-            str(model),
-            "--web-port",
-            str(web),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        for line in stack.stdout:  # type: ignore[union-attr]
-            if line.strip().startswith("curl "):
-                break
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            page = browser.new_page(viewport={"width": 1000, "height": 1300})
-            page.goto(f"http://127.0.0.1:{web}/")
-            box = page.get_by_label("Paste or type a text (English, 30 words or more)")
-            box.fill((ROOT / "docs" / "sample.txt").read_text())
-            box.press("Control+Enter")
-            page.get_by_role("button", name="Check text").click()
-            expect(page.get_by_text(re.compile("Likely AI|Likely human|Inconclusive")).first).to_be_visible(
-                timeout=120_000
-            )
-            expect(page.locator("span.sent").first).to_be_visible(timeout=60_000)
-            page.screenshot(path=out, full_page=True)
-            browser.close()
-    finally:
-        stack.send_signal(signal.SIGINT)
-        stack.wait(timeout=60)
+    args = ["--api-port", str(api), "--model-port", str(model), "--web-port", str(web)]
+    with launched(args, env), sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1000, "height": 1300})
+        page.goto(f"http://127.0.0.1:{web}/")
+        box = page.get_by_label("Paste or type a text (English, 30 words or more)")
+        box.fill((ROOT / "docs" / "sample.txt").read_text())
+        box.press("Control+Enter")
+        page.get_by_role("button", name="Check text").click()
+        expect(page.get_by_text(re.compile("Likely AI|Likely human|Inconclusive")).first).to_be_visible(timeout=120_000)
+        expect(page.locator("span.sent").first).to_be_visible(timeout=60_000)
+        page.screenshot(path=out, full_page=True)
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ def test_evaluate_json_schema_scores_out_and_plots(tiny_artifact, toy_data, tmp_
     for key in REQUIRED:
         assert key in report["by"]["domain"]["d1"]
     assert "auroc" in report["length_baseline"]
+    assert report["inference_dtype"] in {"float32", "bfloat16"}  # the card says which precision scored the texts
     rows = [json.loads(line) for line in scores.read_text().splitlines()]
     assert len(rows) == 40
     assert set(rows[0]) == {

@@ -4,14 +4,11 @@ the whole local stack via `aidetector up`, a text pasted and checked, the verdic
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from aidetector.stack import launched
 from tests.conftest import AI_WORDS, HUMAN_WORDS
 from tests.integration.servers import free_port
 
@@ -26,38 +23,10 @@ def test_paste_check_and_see_the_verdict(tiny_artifact, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     ports = {"api": free_port(), "model": free_port(), "web": free_port()}
-    env = {**os.environ, "AIDETECTOR_HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
-    stack = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aidetector.cli",
-            "up",
-            "--model",
-            str(tiny_artifact),
-            "--api-port",
-            str(ports["api"]),
-            "--model-port",
-            str(ports["model"]),
-            "--web-port",
-            str(ports["web"]),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = []
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            line = stack.stdout.readline()
-            if not line:
-                break
-            output.append(line)
-            if line.strip().startswith("curl "):
-                break
-        assert re.search(r"web UI:\s+http://127.0.0.1:\d+", "".join(output)), "".join(output)[-3000:]
+    env = {**os.environ, "AIDETECTOR_HOME": str(tmp_path / "home")}
+    args = ["--model", str(tiny_artifact), *(a for name, port in ports.items() for a in (f"--{name}-port", str(port)))]
+    with launched(args, env) as output:
+        assert re.search(r"web UI:\s+http://127.0.0.1:\d+", output), output[-3000:]
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as p:
             browser = p.chromium.launch(
@@ -90,6 +59,3 @@ def test_paste_check_and_see_the_verdict(tiny_artifact, tmp_path):
             assert phone_box.bounding_box()["width"] <= 390  # the text box fits a phone screen
             phone.screenshot(path=str(ARTIFACTS / "web_phone.png"), full_page=True)
             browser.close()
-    finally:
-        stack.send_signal(signal.SIGINT)
-        stack.wait(timeout=60)

@@ -2,14 +2,13 @@
 
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 
+from aidetector.stack import launched
 from tests.conftest import AI_WORDS
 from tests.integration.servers import free_port
 
@@ -17,37 +16,9 @@ from tests.integration.servers import free_port
 @pytest.mark.slow
 def test_up_starts_everything_and_ctrl_c_stops_it(tiny_artifact, tmp_path):
     api_port, model_port = free_port(), free_port()
-    env = {**os.environ, "AIDETECTOR_HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aidetector.cli",
-            "up",
-            "--no-web",
-            "--api-port",
-            str(api_port),
-            "--model-port",
-            str(model_port),
-            "--model",
-            str(tiny_artifact),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.strip().startswith("curl "):
-            break
-    output = "".join(lines)
-    try:
+    env = {**os.environ, "AIDETECTOR_HOME": str(tmp_path / "home")}
+    args = ["--no-web", "--api-port", str(api_port), "--model-port", str(model_port), "--model", str(tiny_artifact)]
+    with launched(args, env, timeout_s=240) as output:
         key = re.search(r"demo API key:\s+(\S+)", output).group(1)
         assert f"http://127.0.0.1:{api_port}" in output
         answer = requests.post(
@@ -71,9 +42,6 @@ def test_up_starts_everything_and_ctrl_c_stops_it(tiny_artifact, tmp_path):
             requests.get(f"http://127.0.0.1:{api_port}/v1/health", headers={"x-api-key": other}, timeout=10).status_code
             == 200
         )
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
     for port in (api_port, model_port):
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{port}/ping", timeout=2)

@@ -1,6 +1,7 @@
 """Bad input and inconclusive answers of the Detector (tiny model: the rules do not depend on its quality)."""
 
 import pytest
+import torch
 
 from model.config import DetectSettings
 from model.detector import Detector, InputError
@@ -78,20 +79,23 @@ def test_batch_scores_equal_single_scores(detector):
     assert batch == pytest.approx(single, abs=1e-5)
 
 
-def test_inference_window_and_int8_are_settings(tiny_artifact):
-    """Speed knobs: a larger inference window reads fewer windows; int8 weights keep the scores close."""
+def test_inference_window_and_precision_are_settings(tiny_artifact):
+    """Speed knobs: a larger inference window reads fewer windows; bfloat16 keeps the scores close to float32."""
     text = " ".join(AI_WORDS * 12)
-    plain = Detector.from_path(tiny_artifact)
-    wide = Detector.from_path(tiny_artifact, DetectSettings(window_tokens=64))
+    plain = Detector.from_path(tiny_artifact, DetectSettings(precision="float32"))
+    wide = Detector.from_path(tiny_artifact, DetectSettings(window_tokens=64, precision="float32"))
     assert wide.detect([text])[0].windows < plain.detect([text])[0].windows
     assert wide.detect([text])[0].tokens_used == plain.detect([text])[0].tokens_used  # still every token
-    quantized = Detector.from_path(tiny_artifact, DetectSettings(quantize=True))
-    assert quantized.probabilities([text])[0] == pytest.approx(plain.probabilities([text])[0], abs=0.05)
+    half = Detector.from_path(tiny_artifact, DetectSettings(precision="bfloat16"))
+    assert half.dtype == torch.bfloat16 and plain.dtype == torch.float32
+    assert half.probabilities([text])[0] == pytest.approx(plain.probabilities([text])[0], abs=0.02)
 
 
-def test_int8_scores_do_not_depend_on_batch_mates(tiny_artifact):
-    quantized = Detector.from_path(tiny_artifact, DetectSettings(quantize=True))
-    texts = [english(35), english(80), english(300)]
-    together = [r.probability_ai for r in quantized.detect(texts)]
-    alone = [quantized.detect([t])[0].probability_ai for t in texts]
-    assert together == alone
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_scores_do_not_depend_on_batch_mates(tiny_artifact, precision):
+    """Texts of different lengths, scored together and alone: same scores (bfloat16 needs the per-length padding)."""
+    detector = Detector.from_path(tiny_artifact, DetectSettings(precision=precision))
+    texts = [english(35), english(80), english(300), " ".join(AI_WORDS * 3)]
+    together = [r.probability_ai for r in detector.detect(texts)]
+    alone = [detector.detect([t])[0].probability_ai for t in texts]
+    assert together == pytest.approx(alone, abs=2e-6)

@@ -1,0 +1,63 @@
+"""Which number format inference runs in: bfloat16 where the CPU multiplies it natively, else float32.
+
+Why: on CPUs with AVX512-BF16 or AMX (AMD Zen 4+, Intel Sapphire Rapids+) a bfloat16 matrix multiply is about 2.6x
+a float32 one, and a transformer's forward pass is almost all matrix multiplies. Scores move by about 0.005 log-odds
+on average (at most ~0.04), far below what could change a ranking; `benchmarks/bench_model.py` and the model card's
+evaluation record the precision they ran in. Where the CPU lacks native bfloat16 it would be emulated and slower,
+so "auto" stays in float32 there.
+
+Under torch.autocast the matrix multiplies and attention run in bfloat16 while layer norms and softmax keep
+float32; the classification head runs in float32 so the logits are not rounded to bfloat16's 8-bit mantissa.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+
+from model.config import Precision
+
+
+def native_bfloat16() -> bool:
+    """True when this CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX tiles)."""
+    return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+
+
+def resolve(precision: Precision) -> torch.dtype:
+    """The dtype a setting means on this machine."""
+    if precision == "auto":
+        return torch.bfloat16 if native_bfloat16() else torch.float32
+    return torch.bfloat16 if precision == "bfloat16" else torch.float32
+
+
+class Float32Head(torch.nn.Module):
+    """Runs the wrapped classification head outside autocast, on float32 inputs."""
+
+    def __init__(self, head: torch.nn.Module):
+        super().__init__()
+        self.head = head
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        with torch.autocast("cpu", enabled=False):
+            return self.head(*(a.float() if torch.is_tensor(a) else a for a in args), **kwargs)
+
+
+def prepare(model: Any, dtype: torch.dtype) -> Any:
+    """Wrap the model's `classifier` head (BERT, RoBERTa, DistilBERT name it so) to keep its logits float32."""
+    head = getattr(model, "classifier", None)
+    if dtype != torch.float32 and isinstance(head, torch.nn.Module) and not isinstance(head, Float32Head):
+        model.classifier = Float32Head(head)
+    return model
+
+
+@contextlib.contextmanager
+def autocast(dtype: torch.dtype) -> Iterator[None]:
+    """A CPU autocast region for bfloat16; float32 runs as it is."""
+    if dtype == torch.float32:
+        yield
+        return
+    with torch.autocast("cpu", dtype=dtype):
+        yield

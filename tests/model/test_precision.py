@@ -1,0 +1,34 @@
+"""Precision settings: what 'auto' picks, and the float32 head under bfloat16."""
+
+import torch
+
+from model import precision
+
+
+def test_auto_follows_the_cpu_and_explicit_settings_win():
+    native = precision.native_bfloat16()
+    assert precision.resolve("auto") == (torch.bfloat16 if native else torch.float32)
+    assert precision.resolve("float32") == torch.float32
+    assert precision.resolve("bfloat16") == torch.bfloat16
+
+
+def test_head_stays_float32_under_autocast():
+    model = torch.nn.Module()
+    model.classifier = torch.nn.Linear(8, 2)
+    precision.prepare(model, torch.bfloat16)
+    precision.prepare(model, torch.bfloat16)  # idempotent: one wrapper
+    assert isinstance(model.classifier, precision.Float32Head)
+    assert isinstance(model.classifier.head, torch.nn.Linear)
+    with precision.autocast(torch.bfloat16):
+        assert torch.nn.Linear(8, 8)(torch.ones(1, 8)).dtype == torch.bfloat16  # autocast is on
+        out = model.classifier(torch.ones(1, 8, dtype=torch.bfloat16))
+    assert out.dtype == torch.float32
+
+
+def test_float32_leaves_the_model_alone():
+    model = torch.nn.Module()
+    model.classifier = torch.nn.Linear(8, 2)
+    precision.prepare(model, torch.float32)
+    assert isinstance(model.classifier, torch.nn.Linear)
+    with precision.autocast(torch.float32):
+        assert torch.nn.Linear(8, 8)(torch.ones(1, 8)).dtype == torch.float32

@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/bench_model.py [--model DIR] [--tokens 256] [--batch 16] [--texts 96]
 
-Prints one JSON object. Also times a single forward pass over whole N-token sequences, for reference.
+Prints one JSON object. Also times a single forward pass over whole N-token sequences, for reference. The precision
+follows `AIDETECTOR_DETECT_PRECISION` (auto: bfloat16 on CPUs with native bfloat16, else float32).
 """
 
 from __future__ import annotations
@@ -57,13 +58,15 @@ def main() -> None:
     runs = timed(lambda: detector.probabilities(texts), args.repeats)
     tok = detector.artifact.tokenizer
     ids = [tok(t, add_special_tokens=False)["input_ids"][: args.tokens] for t in texts]
-    full = timed(lambda: score_windows(detector.artifact.model, tok, ids, args.batch), args.repeats)
+    model, dtype = detector.artifact.model, detector.dtype
+    full = timed(lambda: score_windows(model, tok, ids, args.batch, dtype), args.repeats)
     best, best_full = min(runs), min(full)
     print(
         json.dumps(
             {
                 "model_version": detector.version,
                 "threads": torch.get_num_threads(),
+                "precision": str(detector.dtype).removeprefix("torch."),
                 "tokens_per_text": args.tokens,
                 "batch": args.batch,
                 "texts": len(texts),

@@ -90,6 +90,9 @@ class DetectSettings(BaseSettings):
         1.0, ge=0, description="|logit(p) - logit(threshold)| below this is 'inconclusive' rather than a verdict"
     )
     high_confidence_margin: float = Field(3.0, ge=0, description="margin at or above which confidence is 'high'")
+    window_slack: float = Field(
+        0.25, ge=0, le=1, description="a text up to this share longer than a window is read as one (longer) window"
+    )
     window_tokens: int | None = Field(
         None, ge=16, le=512, description="window size at inference (default: the one the model was trained with)"
     )

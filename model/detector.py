@@ -84,6 +84,10 @@ class Detector:
         prefix, suffix = special_tokens(artifact.tokenizer)
         self.content_tokens = self.window_tokens - len(prefix) - len(suffix)
         self.stride = max(1, int(self.content_tokens * self.settings.stride_fraction))
+        # a stretched window stays within the positions the model has embeddings for
+        positions = min(int(getattr(artifact.model.config, "max_position_embeddings", 512)), 512)
+        slack = int(self.content_tokens * self.settings.window_slack)
+        self.stretch = max(0, min(slack, positions - self.window_tokens))
         self.languages = self.settings.language_set()
         self.dtype = precision.resolve(self.settings.precision)
         precision.prepare(artifact.model, self.dtype)
@@ -119,7 +123,7 @@ class Detector:
         return text
 
     def _prepare(self, ids: list[int]) -> _Prepared:
-        windows = make_windows(ids, self.content_tokens, self.stride, self.settings.max_windows)
+        windows = make_windows(ids, self.content_tokens, self.stride, self.settings.max_windows, self.stretch)
         return _Prepared(ids, [w.ids for w in windows], tokens_covered(windows))
 
     def _tokenize(self, texts: Sequence[str]) -> list[list[int]]:

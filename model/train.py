@@ -31,7 +31,7 @@ from tqdm import tqdm
 from model import precision
 from model.artifact import git_commit, save_artifact, utc_version
 from model.calibration import fit_platt, threshold_for_fpr
-from model.config import TrainSettings
+from model.config import DetectSettings, TrainSettings
 from model.data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_by_group
 from model.forward import ai_logits, document_log_odds, encode_batch, special_tokens
 from model.metrics import auroc
@@ -136,9 +136,10 @@ def tokenize(tokenizer: Any, texts: Sequence[str], batch: int = 512) -> list[lis
 def document_logits(
     model: Any, tokenizer: Any, ids_list: Sequence[list[int]], content_len: int, dtype: torch.dtype = torch.float32
 ) -> list[float]:
-    """Windowed document log-odds, as the detector computes them (stride 3/4 of a window)."""
-    stride = max(1, int(content_len * 0.75))
-    windows = [[w.ids for w in make_windows(ids, content_len, stride, 64)] for ids in ids_list]
+    """Windowed document log-odds, as the detector computes them (its default stride and slack)."""
+    rules = DetectSettings()
+    stride, stretch = max(1, int(content_len * rules.stride_fraction)), int(content_len * rules.window_slack)
+    windows = [[w.ids for w in make_windows(ids, content_len, stride, 64, stretch)] for ids in ids_list]
     return document_log_odds(model, tokenizer, windows, 32, dtype)
 
 

@@ -20,16 +20,17 @@ class Window:
     ids: list[int]
 
 
-def make_windows(ids: Sequence[int], size: int, stride: int, max_windows: int) -> list[Window]:
+def make_windows(ids: Sequence[int], size: int, stride: int, max_windows: int, stretch: int = 0) -> list[Window]:
     """Windows of at most `size` tokens every `stride` tokens; the last window is aligned to the end of the text.
 
-    A text shorter than `size` gives one window. At most `max_windows` windows are made; the caller reports the
-    tokens they cover (`tokens_used`) so a cut is never silent.
+    A text of at most `size + stretch` tokens gives one window: a text just over the window size would otherwise be
+    read twice, in two windows that overlap almost entirely. At most `max_windows` windows are made; the caller
+    reports the tokens they cover (`tokens_used`) so a cut is never silent.
     """
-    if size <= 0 or stride <= 0 or max_windows <= 0:
-        raise ValueError("size, stride and max_windows must be positive")
+    if size <= 0 or stride <= 0 or max_windows <= 0 or stretch < 0:
+        raise ValueError("size, stride and max_windows must be positive, stretch not negative")
     n = len(ids)
-    if n <= size:
+    if n <= size + stretch:
         return [Window(0, list(ids))]
     starts = list(range(0, n - size + 1, stride))
     if starts[-1] + size < n:

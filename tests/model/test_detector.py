@@ -99,3 +99,14 @@ def test_scores_do_not_depend_on_batch_mates(tiny_artifact, precision):
     together = [r.probability_ai for r in detector.detect(texts)]
     alone = [detector.detect([t])[0].probability_ai for t in texts]
     assert together == pytest.approx(alone, abs=2e-6)
+
+
+def test_a_text_just_over_the_window_is_read_once(tiny_artifact):
+    detector = Detector.from_path(tiny_artifact, DetectSettings(window_slack=0.25))
+    assert detector.stretch > 0
+    ids = detector._tokenize([english(400)])[0]
+    just_over = detector.artifact.tokenizer.decode(ids[: detector.content_tokens + detector.stretch])
+    result = detector.detect([just_over])[0]
+    assert result.windows == 1 and result.tokens_used == result.tokens_total
+    strict = Detector.from_path(tiny_artifact, DetectSettings(window_slack=0))
+    assert strict.detect([just_over])[0].windows == 2

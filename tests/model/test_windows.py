@@ -17,6 +17,14 @@ def test_long_text_is_fully_covered_and_last_window_ends_at_the_end():
     assert tokens_covered(windows) == 100
 
 
+def test_a_text_just_over_the_window_is_one_stretched_window():
+    ids = list(range(36))
+    assert len(make_windows(ids, size=30, stride=25, max_windows=100)) == 2
+    stretched = make_windows(ids, size=30, stride=25, max_windows=100, stretch=7)
+    assert len(stretched) == 1 and stretched[0].ids == ids
+    assert len(make_windows(list(range(38)), size=30, stride=25, max_windows=100, stretch=7)) == 2
+
+
 def test_max_windows_cut_is_reported_by_tokens_covered():
     windows = make_windows(list(range(100)), size=10, stride=10, max_windows=3)
     assert len(windows) == 3

@@ -133,6 +133,30 @@ def bare(detector: Detector, texts: list[str]) -> dict[int, dict[str, float]]:
     return out
 
 
+def paired_overhead(detector: Detector, texts: list[str], server: str, public: str, key: str) -> dict[str, float]:
+    """Concurrency 1, paired: each text goes to (a), (b) and (c) in turn, and the overhead is the median of the
+    per-text differences. A busy moment of the shared machine then slows all three calls of a text alike, where
+    the difference of two separately measured medians moves by a few milliseconds between runs."""
+    session = requests.Session()
+
+    def timed_post(url: str, text: str, headers: dict[str, str]) -> float:
+        started = time.perf_counter()
+        session.post(url, json={"input_text": text}, headers=headers, timeout=120).raise_for_status()
+        return time.perf_counter() - started
+
+    server_extra, public_extra = [], []
+    for text in texts:
+        started = time.perf_counter()
+        detector.probabilities([text])
+        bare_s = time.perf_counter() - started
+        server_extra.append(timed_post(server, text, {}) - bare_s)
+        public_extra.append(timed_post(public, text, {"x-api-key": key}) - bare_s)
+    return {
+        "model server - bare model, p50 ms": round(1000 * statistics.median(server_extra), 2),
+        "public API - bare model, p50 ms": round(1000 * statistics.median(public_extra), 2),
+    }
+
+
 def median_of(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """Each figure's median over the rounds: the machine is shared, one round can be off by 15%."""
     out: dict[str, Any] = {}
@@ -197,6 +221,13 @@ def main() -> None:
                 }
             )
         results: dict[str, Any] = median_of(rounds)
+        results["paired"] = paired_overhead(
+            detector,
+            texts * 2,
+            f"http://127.0.0.1:{model_port}/invocations",
+            f"http://127.0.0.1:{api_port}/v1/detect",
+            key,
+        )
         long_doc = {}
         words = (ROOT / "docs" / "sample.txt").read_text().split()
         for n in (1250, 2500, 5000):
@@ -225,7 +256,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     for name, by_c in results.items():
-        if name.startswith("long"):
+        if name.startswith("long") or name == "paired":
             continue
         for c, r in by_c.items():
             lines.append(f"| {name} | {c} | {r['texts_per_s']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} |")
@@ -234,7 +265,10 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
     lines += [
         "",
         f"- public path / bare model throughput at concurrency 16: {c16[16]['texts_per_s'] / a[16]['texts_per_s']:.0%}",
-        f"- public path p50 overhead at concurrency 1: {c16[1]['p50_ms'] - a[1]['p50_ms']:.1f} ms",
+        f"- public path p50 overhead at concurrency 1: {c16[1]['p50_ms'] - a[1]['p50_ms']:.1f} ms "
+        f"(difference of the medians above)",
+        f"- the same, paired per text (each text to a, b, c in turn; median of the differences): "
+        f"{json.dumps(results['paired'])}",
         f"- public path / naive baseline throughput at concurrency 16: "
         f"{c16[16]['texts_per_s'] / d[16]['texts_per_s']:.2f}x",
         f"- long documents: {json.dumps(results['long documents (words -> seconds, with sentence scores)'])}",

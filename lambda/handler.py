@@ -38,6 +38,9 @@ class Config:
     max_batch_items: int = field(default_factory=lambda: int(os.environ.get("MAX_BATCH_ITEMS", "32")))
     max_text_chars: int = field(default_factory=lambda: int(os.environ.get("MAX_TEXT_CHARS", "100000")))
     cors_origin: str = field(default_factory=lambda: os.environ.get("CORS_ORIGIN", "*"))
+    # On AWS one invocation runs at a time; the local gateway calls the handler from many threads at once, and a
+    # pool smaller than their number drops and reopens connections under load.
+    max_connections: int = field(default_factory=lambda: int(os.environ.get("MAX_CONNECTIONS", "64")))
 
 
 class ApiError(Exception):
@@ -59,6 +62,7 @@ def runtime_client(config: Config) -> Any:
                 read_timeout=config.read_timeout_s,
                 connect_timeout=config.connect_timeout_s,
                 retries={"total_max_attempts": 1, "mode": "standard"},
+                max_pool_connections=config.max_connections,
             ),
         )
     return _client

@@ -83,6 +83,9 @@ class DetectSettings(BaseSettings):
     max_chars: int = Field(100_000, ge=1, description="longest accepted text in characters")
     min_words: int = Field(30, ge=1, description="shorter texts get the label 'inconclusive'")
     batch_size: int = Field(16, ge=1)
+    pad_multiple: int = Field(
+        8, ge=1, description="windows are padded to a multiple of this many tokens, set by their own length only"
+    )
     num_threads: int = Field(0, ge=0, description="torch threads (0 = all cores)")
     languages: str = Field("en", description="comma-separated ISO 639-1 codes the model was evaluated on")
     language_min_chars: int = Field(40, ge=1, description="texts shorter than this skip the language check")

@@ -137,6 +137,7 @@ class Detector:
             [p.window_ids for p in prepared],
             self.settings.batch_size,
             self.dtype,
+            self.settings.pad_multiple,
         )
 
     def transformer_log_odds(self, texts: Sequence[str]) -> list[float]:

@@ -58,7 +58,7 @@ def score_windows(
     windows: Sequence[Sequence[int]],
     batch_size: int,
     dtype: torch.dtype = torch.float32,
-    pad_multiple: int = 32,
+    pad_multiple: int = 8,
 ) -> np.ndarray:
     """AI log-odds for each window, in input order.
 
@@ -92,12 +92,13 @@ def document_log_odds(
     windows_per_doc: Sequence[Sequence[Sequence[int]]],
     batch_size: int,
     dtype: torch.dtype = torch.float32,
+    pad_multiple: int = 8,
 ) -> list[float]:
     """One log-odds per document: all windows scored together, then their length-weighted mean per document."""
     from model.windows import aggregate_logits
 
     flat = [w for doc in windows_per_doc for w in doc]
-    scores = score_windows(model, tokenizer, flat, batch_size, dtype).tolist()
+    scores = score_windows(model, tokenizer, flat, batch_size, dtype, pad_multiple).tolist()
     out, pos = [], 0
     for doc in windows_per_doc:
         out.append(aggregate_logits(scores[pos : pos + len(doc)], [len(w) for w in doc]))

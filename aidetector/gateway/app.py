@@ -82,25 +82,18 @@ def create_app(settings: GatewaySettings | None = None, plans: PlanConfig | None
     async def openapi(request: Request) -> Response:
         return JSONResponse(json.loads(OPENAPI_FILE.read_text(encoding="utf-8")))
 
-    async def proxy(request: Request) -> Response:
-        method, path = request.method.upper(), request.url.path
-        if path.startswith(f"/{settings.stage}/"):  # accept the stage prefix, as in the AWS invoke URL
-            path = path[len(settings.stage) + 1 :]
-        if (method, path) not in routes and not (method == "OPTIONS" and path in paths):
-            return gateway_error(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
-        body = await request.body()
-        if len(body) > settings.max_payload_bytes:
-            return gateway_error(413, "Request Too Long", "RequestTooLongException")
+    def admit_and_invoke(method: str, path: str, request: Request, body: bytes) -> Response:
+        """Key, throttle, quota, then the handler: blocking work (SQLite, boto3), run in one worker-thread hop."""
         key = None
         if method != "OPTIONS":  # CORS preflight is answered without a key, like a MOCK integration
             raw_key = request.headers.get("x-api-key", "")
-            key = await anyio.to_thread.run_sync(keys.lookup, raw_key) if raw_key else None
+            key = keys.lookup(raw_key) if raw_key else None
             if key is None:
                 return gateway_error(403, "Forbidden", "ForbiddenException")
             plan = plans.plans[key.plan]
             if not buckets.allow(key.name, plan.rate, plan.burst):
                 return gateway_error(429, "Too Many Requests", "TooManyRequestsException")
-            if not await anyio.to_thread.run_sync(keys.consume, key):
+            if not keys.consume(key):
                 return gateway_error(429, "Limit Exceeded", "LimitExceededException")
         event = build_event(
             method,
@@ -114,8 +107,7 @@ def create_app(settings: GatewaySettings | None = None, plans: PlanConfig | None
             request.client.host if request.client else "127.0.0.1",
         )
         try:
-            answer = await anyio.to_thread.run_sync(handler_module.handler, event, None)
-            status, headers, data = parse_response(answer)
+            status, headers, data = parse_response(handler_module.handler(event, None))
         except MalformedResponse:
             log.exception("malformed Lambda response")
             return gateway_error(502, "Internal server error", "InternalServerErrorException")
@@ -125,6 +117,18 @@ def create_app(settings: GatewaySettings | None = None, plans: PlanConfig | None
         headers.setdefault("x-amzn-RequestId", event["requestContext"]["requestId"])
         headers.pop("content-length", None)
         return Response(data, status, headers=headers)
+
+    async def proxy(request: Request) -> Response:
+        method, path = request.method.upper(), request.url.path
+        if path.startswith(f"/{settings.stage}/"):  # accept the stage prefix, as in the AWS invoke URL
+            path = path[len(settings.stage) + 1 :]
+        if (method, path) not in routes and not (method == "OPTIONS" and path in paths):
+            return gateway_error(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
+        body = await request.body()
+        if len(body) > settings.max_payload_bytes:
+            return gateway_error(413, "Request Too Long", "RequestTooLongException")
+        response: Response = await anyio.to_thread.run_sync(admit_and_invoke, method, path, request, body)
+        return response
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
     app = Starlette(

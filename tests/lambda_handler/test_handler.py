@@ -65,3 +65,11 @@ def test_logs_are_json_without_the_text(caplog):
     assert [line["status"] for line in lines] == [422, 415]
     assert all({"request_id", "latency_ms", "outcome"} <= set(line) for line in lines)
     assert secret not in caplog.text
+
+
+def test_runtime_client_pool_fits_the_local_gateways_threads(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setattr(handler, "_client", None)
+    client = handler.runtime_client(handler.Config())
+    assert client.meta.config.max_pool_connections == 64
+    assert client.meta.config.retries["total_max_attempts"] == 1

@@ -15,11 +15,11 @@ from model import precision
 from model.artifact import LoadedArtifact, load_artifact
 from model.calibration import Platt, verdict
 from model.config import DetectSettings
-from model.forward import document_log_odds, special_tokens
+from model.forward import document_log_odds, max_positions, special_tokens
 from model.language import identify, is_unsupported
 from model.ngram import NgramModel
 from model.sentences import split_sentences
-from model.windows import make_windows, tokens_covered
+from model.windows import make_windows, stretch_tokens, tokens_covered
 
 
 class InputError(ValueError):
@@ -84,10 +84,9 @@ class Detector:
         prefix, suffix = special_tokens(artifact.tokenizer)
         self.content_tokens = self.window_tokens - len(prefix) - len(suffix)
         self.stride = max(1, int(self.content_tokens * self.settings.stride_fraction))
-        # a stretched window stays within the positions the model has embeddings for
-        positions = min(int(getattr(artifact.model.config, "max_position_embeddings", 512)), 512)
-        slack = int(self.content_tokens * self.settings.window_slack)
-        self.stretch = max(0, min(slack, positions - self.window_tokens))
+        self.stretch = stretch_tokens(
+            self.content_tokens, self.window_tokens, self.settings.window_slack, max_positions(artifact.model)
+        )
         self.languages = self.settings.language_set()
         self.dtype = precision.resolve(self.settings.precision)
         precision.prepare(artifact.model, self.dtype)

@@ -25,6 +25,11 @@ def special_tokens(tokenizer: Any) -> tuple[list[int], list[int]]:
     return [], []
 
 
+def max_positions(model: Any) -> int:
+    """How many positions (special tokens included) the model can read at once; 512 at most."""
+    return min(int(getattr(model.config, "max_position_embeddings", 512)), 512)
+
+
 def encode_batch(tokenizer: Any, windows: Sequence[Sequence[int]], width: int = 0) -> dict[str, torch.Tensor]:
     """Add special tokens, pad to `width` (at least the longest window), build the attention mask."""
     prefix, suffix = special_tokens(tokenizer)

@@ -33,9 +33,9 @@ from model.artifact import git_commit, save_artifact, utc_version
 from model.calibration import fit_platt, threshold_for_fpr
 from model.config import DetectSettings, TrainSettings
 from model.data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_by_group
-from model.forward import ai_logits, document_log_odds, encode_batch, special_tokens
+from model.forward import ai_logits, document_log_odds, encode_batch, max_positions, special_tokens
 from model.metrics import auroc
-from model.windows import make_windows
+from model.windows import make_windows, stretch_tokens
 
 log = logging.getLogger(__name__)
 MIN_CROP = 16
@@ -138,7 +138,9 @@ def document_logits(
 ) -> list[float]:
     """Windowed document log-odds, as the detector computes them (its default stride and slack)."""
     rules = DetectSettings()
-    stride, stretch = max(1, int(content_len * rules.stride_fraction)), int(content_len * rules.window_slack)
+    specials = sum(len(part) for part in special_tokens(tokenizer))
+    stride = max(1, int(content_len * rules.stride_fraction))
+    stretch = stretch_tokens(content_len, content_len + specials, rules.window_slack, max_positions(model))
     windows = [[w.ids for w in make_windows(ids, content_len, stride, 64, stretch)] for ids in ids_list]
     return document_log_odds(model, tokenizer, windows, 32, dtype)
 

@@ -39,6 +39,12 @@ def make_windows(ids: Sequence[int], size: int, stride: int, max_windows: int, s
     return [Window(s, list(ids[s : s + size])) for s in starts]
 
 
+def stretch_tokens(content_tokens: int, window_tokens: int, slack: float, max_positions: int) -> int:
+    """How many tokens a single window may run over `content_tokens`: a share `slack` of it, but never past the
+    positions the model has embeddings for (`max_positions`, special tokens included)."""
+    return max(0, min(int(content_tokens * slack), max_positions - window_tokens))
+
+
 def tokens_covered(windows: Sequence[Window]) -> int:
     """How many distinct tokens of the text the windows cover."""
     covered = 0

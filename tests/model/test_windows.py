@@ -1,6 +1,6 @@
 import pytest
 
-from model.windows import aggregate_logits, logit, make_windows, sigmoid, tokens_covered
+from model.windows import aggregate_logits, logit, make_windows, sigmoid, stretch_tokens, tokens_covered
 
 
 def test_short_text_is_one_window():
@@ -23,6 +23,12 @@ def test_a_text_just_over_the_window_is_one_stretched_window():
     stretched = make_windows(ids, size=30, stride=25, max_windows=100, stretch=7)
     assert len(stretched) == 1 and stretched[0].ids == ids
     assert len(make_windows(list(range(38)), size=30, stride=25, max_windows=100, stretch=7)) == 2
+
+
+def test_stretch_never_runs_past_the_models_positions():
+    assert stretch_tokens(254, 256, 0.25, 512) == 63
+    assert stretch_tokens(510, 512, 0.25, 512) == 0
+    assert stretch_tokens(500, 502, 0.25, 512) == 10
 
 
 def test_max_windows_cut_is_reported_by_tokens_covered():

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -345,9 +346,11 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    """Run the Streamlit UI; it reads AIDETECTOR_WEB_API_URL and AIDETECTOR_WEB_API_KEY."""
-    import subprocess
+    """Run the Streamlit UI; it reads AIDETECTOR_WEB_API_URL and AIDETECTOR_WEB_API_KEY.
 
+    The process becomes Streamlit (exec), so a signal sent to it (`aidetector up` stopping its children) reaches
+    the server itself; a child process would be orphaned and keep its port.
+    """
     app = Path(__file__).resolve().parent.parent / "web" / "app.py"
     command = [
         sys.executable,
@@ -368,10 +371,9 @@ def cmd_web(args: argparse.Namespace) -> int:
         "--client.toolbarMode",
         "viewer",
     ]
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+    return 0  # not reached: exec replaces this process
 
 
 def cmd_up(args: argparse.Namespace) -> int:

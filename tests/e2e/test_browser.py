@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import requests
 
 from aidetector.stack import launched
 from tests.conftest import AI_WORDS, HUMAN_WORDS
@@ -59,3 +60,7 @@ def test_paste_check_and_see_the_verdict(tiny_artifact, tmp_path):
             assert phone_box.bounding_box()["width"] <= 390  # the text box fits a phone screen
             phone.screenshot(path=str(ARTIFACTS / "web_phone.png"), full_page=True)
             browser.close()
+    # Ctrl-C on `aidetector up` stops every server, the Streamlit one included (it used to outlive its parent)
+    for port in ports.values():
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/", timeout=2)

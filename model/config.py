@@ -99,7 +99,7 @@ class DetectSettings(BaseSettings):
     window_tokens: int | None = Field(
         None, ge=16, le=512, description="window size at inference (default: the one the model was trained with)"
     )
-    # bfloat16 where the CPU has it natively (2.6x float32's matrix multiply here); see model/precision.py.
+    # bfloat16 where the CPU has it natively (1.5x float32's texts/s here: benchmarks/bench_model.py)
     precision: Precision = Field("auto", description="auto (bfloat16 on CPUs with native bfloat16), float32, bfloat16")
 
     def language_set(self) -> set[str]:

@@ -1,10 +1,10 @@
 """Which number format inference runs in: bfloat16 where the CPU multiplies it natively, else float32.
 
-Why: on CPUs with AVX512-BF16 or AMX (AMD Zen 4+, Intel Sapphire Rapids+) a bfloat16 matrix multiply is about 2.6x
-a float32 one, and a transformer's forward pass is almost all matrix multiplies. Scores move by about 0.005 log-odds
-on average (at most ~0.04), far below what could change a ranking; `benchmarks/bench_model.py` and the model card's
-evaluation record the precision they ran in. Where the CPU lacks native bfloat16 it would be emulated and slower,
-so "auto" stays in float32 there.
+Why: on CPUs with AVX512-BF16 or AMX (AMD Zen 4+, Intel Sapphire Rapids+) bfloat16 matrix multiplies are much faster
+than float32 ones, and a transformer's forward pass is almost all matrix multiplies: 1.5x the texts/s here
+(`benchmarks/bench_model.py`). Scores move by about 0.006 log-odds on average (`benchmarks/compare_precision.py`),
+far below what could change a ranking; the model card's evaluation records the precision it ran in. Where the
+CPU lacks native bfloat16 it would be emulated and slower, so "auto" stays in float32 there.
 
 Under torch.autocast the matrix multiplies and attention run in bfloat16 while layer norms and softmax keep
 float32; the classification head runs in float32 so the logits are not rounded to bfloat16's 8-bit mantissa.

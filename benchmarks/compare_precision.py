@@ -32,8 +32,10 @@ def main() -> None:
     scores = {}
     for name in ("float32", "bfloat16"):
         detector = Detector.from_path(args.model, DetectSettings(precision=name))
-        log_odds = np.array(detector.transformer_log_odds(texts))
-        probabilities = np.array(detector.probabilities(texts))
+        raw = detector.transformer_log_odds(texts)
+        # the same blend and calibration as Detector.probabilities, without a second forward pass
+        probabilities = np.array([detector.platt.probability(z) for z in detector._blend(texts, raw)])
+        log_odds = np.array(raw)
         scores[name] = (log_odds, probabilities, detector.threshold)
     (z32, p32, threshold), (z16, p16, _) = scores["float32"], scores["bfloat16"]
     labels = [int(r.label) for r in records if r.label is not None]

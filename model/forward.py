@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from model.precision import autocast
+
 
 @lru_cache(maxsize=8)  # called for every batch; the answer never changes for a tokenizer
 def special_tokens(tokenizer: Any) -> tuple[list[int], list[int]]:
@@ -70,8 +72,6 @@ def score_windows(
     Windows are sorted by length and batched within one padded width, so batches pad little and every window is
     computed at the width its own length gives. `dtype` bfloat16 runs the forward pass under autocast.
     """
-    from model.precision import autocast
-
     out = np.zeros(len(windows), dtype=np.float64)
     if not windows:
         return out

@@ -85,7 +85,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     result = report(records, probs, detector.threshold, by)
     result["model_version"] = detector.version
     if not args.scores_in:
-        result["inference_dtype"] = str(detector.dtype).removeprefix("torch.")
+        result["inference_dtype"] = detector.precision_name
     result["data"] = str(args.data)
     if args.baseline_train:
         from model.baseline import LengthBaseline

@@ -66,7 +66,7 @@ def main() -> None:
             {
                 "model_version": detector.version,
                 "threads": torch.get_num_threads(),
-                "precision": str(detector.dtype).removeprefix("torch."),
+                "precision": detector.precision_name,
                 "tokens_per_text": args.tokens,
                 "batch": args.batch,
                 "texts": len(texts),

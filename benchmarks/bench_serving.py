@@ -87,6 +87,15 @@ def wait(url: str, timeout: float = 300) -> None:
     raise TimeoutError(url)
 
 
+def timed_post(session: requests.Session, url: str, text: str, headers: dict[str, str]) -> float:
+    """Seconds for one detection request; anything but a 200 stops the benchmark."""
+    started = time.perf_counter()
+    answer = session.post(url, json={"input_text": text}, headers=headers, timeout=120)
+    if answer.status_code != 200:
+        raise RuntimeError(f"{url}: {answer.status_code} {answer.text[:200]}")
+    return time.perf_counter() - started
+
+
 def load(url: str, texts: list[str], concurrency: int, headers: dict[str, str]) -> dict[str, float]:
     """Send every text once with `concurrency` callers; throughput and latency percentiles."""
     local = threading.local()
@@ -94,11 +103,7 @@ def load(url: str, texts: list[str], concurrency: int, headers: dict[str, str]) 
     def call(text: str) -> float:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        started = time.perf_counter()
-        answer = session.post(url, json={"input_text": text}, headers=headers, timeout=120)
-        if answer.status_code != 200:
-            raise RuntimeError(f"{url}: {answer.status_code} {answer.text[:200]}")
-        return time.perf_counter() - started
+        return timed_post(session, url, text, headers)
 
     call(texts[0])  # warm-up
     started = time.perf_counter()
@@ -138,19 +143,13 @@ def paired_overhead(detector: Detector, texts: list[str], server: str, public: s
     per-text differences. A busy moment of the shared machine then slows all three calls of a text alike, where
     the difference of two separately measured medians moves by a few milliseconds between runs."""
     session = requests.Session()
-
-    def timed_post(url: str, text: str, headers: dict[str, str]) -> float:
-        started = time.perf_counter()
-        session.post(url, json={"input_text": text}, headers=headers, timeout=120).raise_for_status()
-        return time.perf_counter() - started
-
     server_extra, public_extra = [], []
     for text in texts:
         started = time.perf_counter()
         detector.probabilities([text])
         bare_s = time.perf_counter() - started
-        server_extra.append(timed_post(server, text, {}) - bare_s)
-        public_extra.append(timed_post(public, text, {"x-api-key": key}) - bare_s)
+        server_extra.append(timed_post(session, server, text, {}) - bare_s)
+        public_extra.append(timed_post(session, public, text, {"x-api-key": key}) - bare_s)
     return {
         "model server - bare model, p50 ms": round(1000 * statistics.median(server_extra), 2),
         "public API - bare model, p50 ms": round(1000 * statistics.median(public_extra), 2),

@@ -89,6 +89,9 @@ class DetectSettings(BaseSettings):
     num_threads: int = Field(0, ge=0, description="torch threads (0 = all cores)")
     languages: str = Field("en", description="comma-separated ISO 639-1 codes the model was evaluated on")
     language_min_chars: int = Field(40, ge=1, description="texts shorter than this skip the language check")
+    language_sample_chars: int = Field(
+        600, ge=60, description="longer texts are identified from this many characters of their start, middle and end"
+    )
     inconclusive_margin: float = Field(
         1.0, ge=0, description="|logit(p) - logit(threshold)| below this is 'inconclusive' rather than a verdict"
     )

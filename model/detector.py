@@ -104,6 +104,11 @@ class Detector:
     def version(self) -> str:
         return self.artifact.version
 
+    @property
+    def precision_name(self) -> str:
+        """The dtype the transformer runs in, as reports name it ("bfloat16", "float32")."""
+        return str(self.dtype).removeprefix("torch.")
+
     def validate(self, text: object) -> str:
         """Return the text if it can be scored, else raise `InputError` with a stable code."""
         if isinstance(text, bytes):
@@ -175,7 +180,7 @@ class Detector:
         label, confidence, reason = v.label, v.confidence, ("near_threshold" if v.label == "inconclusive" else None)
         language = None
         if len(text) >= self.settings.language_min_chars:
-            guess = identify(text)
+            guess = identify(text, self.settings.language_sample_chars)
             language = guess.code
             if is_unsupported(guess, self.languages):
                 label, confidence, reason = "inconclusive", "low", "unsupported_language"

@@ -32,3 +32,21 @@ def test_float32_leaves_the_model_alone():
     assert isinstance(model.classifier, torch.nn.Linear)
     with precision.autocast(torch.float32):
         assert torch.nn.Linear(8, 8)(torch.ones(1, 8)).dtype == torch.float32
+
+
+def test_body_weights_are_cast_once_with_the_same_scores_as_autocast():
+    torch.manual_seed(0)
+    body, head = torch.nn.Sequential(torch.nn.Linear(16, 16), torch.nn.LayerNorm(16)), torch.nn.Linear(16, 2)
+    model = torch.nn.Module()
+    model.body, model.classifier = body, head
+    x = torch.randn(4, 16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):  # autocast alone: weights cast on the fly
+        hidden = body(x)
+    expected = head(hidden.float())  # the head in float32
+    precision.prepare(model, torch.bfloat16)
+    assert body[0].weight.dtype == torch.bfloat16
+    assert body[1].weight.dtype == torch.float32  # only linear layers change
+    assert model.classifier.head.weight.dtype == torch.float32
+    with precision.autocast(torch.bfloat16):
+        got = model.classifier(model.body(x))
+    assert torch.equal(got, expected)

@@ -28,10 +28,16 @@ if [ ! -f "$STAGE3/manifest.json" ]; then
   "$AID" train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$STAGE3" --work-dir runs/work3 \
     --base-model "$STAGE2" --epochs 1 --max-length 256 --learning-rate 3e-5 --seed 15 --set warmup_fraction=0.02
 fi
-if [ ! -f "$OUT/manifest.json" ]; then
-  "$AID" train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$OUT" --work-dir runs/work4 \
+STAGE4=${STAGE4:-runs/stage4}
+if [ ! -f "$STAGE4/manifest.json" ]; then
+  "$AID" train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$STAGE4" --work-dir runs/work4 \
     --base-model "$STAGE3" --epochs 0.6 --max-length 256 --learning-rate 2e-5 --seed 16 \
     --set warmup_fraction=0.02 --set source_weights=argugpt=0.5,fastdetect_main=2.0
+fi
+# The candidate starts as a copy of the last stage, which stays as it is (the transformer alone, to compare with).
+if [ ! -f "$OUT/manifest.json" ]; then
+  mkdir -p "$(dirname "$OUT")"
+  cp -r "$STAGE4" "$OUT"
 fi
 
 # 2. Add the n-gram member (hashed char/word TF-IDF + logistic regression) on the same training split; its weight

@@ -33,8 +33,7 @@ def main() -> None:
     for name in ("float32", "bfloat16"):
         detector = Detector.from_path(args.model, DetectSettings(precision=name))
         raw = detector.transformer_log_odds(texts)
-        # the same blend and calibration as Detector.probabilities, without a second forward pass
-        probabilities = np.array([detector.platt.probability(z) for z in detector._blend(texts, raw)])
+        probabilities = np.array(detector.calibrated(texts, raw))  # no second forward pass
         log_odds = np.array(raw)
         scores[name] = (log_odds, probabilities, detector.threshold)
     (z32, p32, threshold), (z16, p16, _) = scores["float32"], scores["bfloat16"]

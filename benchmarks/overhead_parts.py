@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from aidetector.settings import AppSettings  # noqa: E402
 from benchmarks.bench_model import texts_of  # noqa: E402
-from benchmarks.bench_serving import free_port, wait  # noqa: E402
+from benchmarks.bench_serving import free_port, timed_post, wait  # noqa: E402
 from model.detector import Detector  # noqa: E402
 from model.language import identify  # noqa: E402
 
@@ -98,8 +98,8 @@ def main() -> None:
             with contextlib.suppress(runtime.exceptions.ModelError):
                 runtime.invoke_endpoint(EndpointName="local", ContentType="application/json", Body=body)
 
-        def scored(text: str) -> None:
-            session.post(url, json={"input_text": text}, timeout=120).raise_for_status()
+        def scored(text: str) -> float:
+            return timed_post(session, url, text, {})
 
         n = args.requests
         parts = {

@@ -154,9 +154,13 @@ class Detector:
         ngram = self.ngram.log_odds(texts)
         return [z + self.ngram_weight * float(g) for z, g in zip(log_odds, ngram, strict=True)]
 
+    def calibrated(self, texts: Sequence[str], transformer_log_odds: Sequence[float]) -> list[float]:
+        """P(AI) per text from the transformer's log-odds: the n-gram member blended in, then calibrated."""
+        return [self.platt.probability(z) for z in self._blend(texts, transformer_log_odds)]
+
     def probabilities(self, texts: Sequence[str]) -> list[float]:
         """Calibrated P(AI) per text, no checks or sentences: the fast path for evaluation."""
-        return [self.platt.probability(z) for z in self._blend(texts, self.transformer_log_odds(texts))]
+        return self.calibrated(texts, self.transformer_log_odds(texts))
 
     def detect(self, texts: Sequence[object], sentences: bool = False) -> list[Detection]:
         """Validate and score a batch of texts; raises `InputError` for the first text that cannot be scored."""
@@ -164,11 +168,11 @@ class Detector:
         if not valid:
             return []
         prepared = [self._prepare(ids) for ids in self._tokenize(valid)]
-        log_odds = self._blend(valid, self._document_log_odds(prepared))
+        probs = self.calibrated(valid, self._document_log_odds(prepared))
         sentence_scores = self._sentence_scores(valid) if sentences else [None] * len(valid)
         results = []
-        for text, prep, z, sents in zip(valid, prepared, log_odds, sentence_scores, strict=True):
-            results.append(self._detection(text, prep, self.platt.probability(z), sents))
+        for text, prep, p, sents in zip(valid, prepared, probs, sentence_scores, strict=True):
+            results.append(self._detection(text, prep, p, sents))
         return results
 
     def _detection(
@@ -209,7 +213,7 @@ class Detector:
             return [[] for _ in texts]
         prepared = [self._prepare(ids) for ids in self._tokenize([s.text for s in flat])]
         sentence_texts = [s.text for s in flat]
-        probs = [self.platt.probability(z) for z in self._blend(sentence_texts, self._document_log_odds(prepared))]
+        probs = self.calibrated(sentence_texts, self._document_log_odds(prepared))
         out: list[list[SentenceScore]] = []
         pos = 0
         for doc in spans:

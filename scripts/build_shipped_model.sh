@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the shipped model and its card:  make train-shipped   (or: bash scripts/build_shipped_model.sh DATA OUT)
-# About 2.5 h of training plus 30 min of fitting and scoring on a 2-core CPU with native bfloat16 (AVX512-BF16). ood_dev is used only for model
-# selection (the ensemble weight) and to choose the threshold, never for training.
+# About 2.5 h of training plus 30 min of fitting and scoring on a 2-core CPU with native bfloat16 (AVX512-BF16).
+# ood_dev is used only for model selection (the ensemble weight) and to choose the threshold, never for training.
 set -euo pipefail
 DATA=${1:-../shared/data}
 OUT=${2:-runs/candidate}
@@ -35,9 +35,10 @@ if [ ! -f "$STAGE4/manifest.json" ]; then
     --set warmup_fraction=0.02 --set source_weights=argugpt=0.5,fastdetect_main=2.0
 fi
 # The candidate starts as a copy of the last stage, which stays as it is (the transformer alone, to compare with).
+# Copied as contents ("$STAGE4"/.): `cp -r A B` would nest A inside B if a failed run left B behind.
 if [ ! -f "$OUT/manifest.json" ]; then
-  mkdir -p "$(dirname "$OUT")"
-  cp -r "$STAGE4" "$OUT"
+  mkdir -p "$OUT"
+  cp -r "$STAGE4"/. "$OUT"/
 fi
 
 # 2. Add the n-gram member (hashed char/word TF-IDF + logistic regression) on the same training split; its weight

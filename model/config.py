@@ -55,6 +55,10 @@ class TrainSettings(BaseSettings):
     seed: int = Field(13, description="seed of initialisation, order, crops and noise")
     split_seed: int = Field(13, description="seed of the validation split; keep it when continuing a run")
     num_threads: int = Field(0, ge=0, description="torch threads (0 = all cores)")
+    device: str = Field("auto", description="auto (the GPU when torch sees one, else the CPU), cpu, cuda, cuda:N")
+    max_minutes: float = Field(
+        0, ge=0, description="stop at the first validation pass after this many minutes (0 = no limit)"
+    )
     source_weights: str = Field("argugpt=0.5", description="per-source sample weights, 'src=w,src=w'")
     fp16: bool = Field(True, description="save weights as float16 (half the size, same scores to ~1e-3)")
     # bfloat16 autocast where the CPU has it natively: 1.5x float32's training steps here (model/precision.py)
@@ -66,6 +70,13 @@ class TrainSettings(BaseSettings):
             name, _, value = part.partition("=")
             out[name.strip()] = float(value)
         return out
+
+    def resolved_device(self) -> str:
+        if self.device == "auto":
+            import torch
+
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        return self.device
 
     def resolved_base_model(self) -> str:
         if self.base_model.startswith("packaged:"):

@@ -84,10 +84,12 @@ def score_windows(
             batches[-1].append(i)
         else:
             batches.append([i])
-    with autocast(dtype):
+    device = next(model.parameters()).device
+    with autocast(dtype, device.type):
         for idx in batches:
             batch = encode_batch(tokenizer, [windows[i] for i in idx], width[idx[0]])
-            out[idx] = ai_logits(model(**batch).logits.float()).numpy()
+            batch = {k: v.to(device) for k, v in batch.items()}
+            out[idx] = ai_logits(model(**batch).logits.float()).cpu().numpy()
     return out
 
 

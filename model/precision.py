@@ -26,9 +26,11 @@ def native_bfloat16() -> bool:
     return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
 
 
-def resolve(precision: Precision) -> torch.dtype:
-    """The dtype a setting means on this machine."""
+def resolve(precision: Precision, device: str = "cpu") -> torch.dtype:
+    """The dtype a setting means on this machine (`device` "cuda": bfloat16 where the GPU has it, Ampere and newer)."""
     if precision == "auto":
+        if device.startswith("cuda"):
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
         return torch.bfloat16 if native_bfloat16() else torch.float32
     return torch.bfloat16 if precision == "bfloat16" else torch.float32
 
@@ -67,10 +69,10 @@ def prepare(model: Any, dtype: torch.dtype) -> Any:
 
 
 @contextlib.contextmanager
-def autocast(dtype: torch.dtype) -> Iterator[None]:
-    """A CPU autocast region for bfloat16; float32 runs as it is."""
+def autocast(dtype: torch.dtype, device_type: str = "cpu") -> Iterator[None]:
+    """An autocast region for bfloat16 on `device_type` ("cpu" or "cuda"); float32 runs as it is."""
     if dtype == torch.float32:
         yield
         return
-    with torch.autocast("cpu", dtype=dtype):
+    with torch.autocast(device_type, dtype=dtype):
         yield

@@ -6,7 +6,8 @@ Design choices, each for generalisation or for a 2-core CPU:
 - class-balanced, per-source weighted loss (train data is 29% human; an AI-only source can be weighted down);
 - validation split by `group` (paired texts never straddle it), AUROC-based early stopping, best step kept;
 - Platt scaling and a threshold at a stated false-positive rate, fitted on the held-out groups;
-- a checkpoint every `eval_every` steps in `work_dir`, so a killed run resumes where it stopped.
+- a checkpoint every `eval_every` steps in `work_dir`, so a killed run resumes where it stopped;
+- the same loop on a GPU when one is visible (`device`, bfloat16 autocast there), e.g. on a SageMaker GPU instance.
 """
 
 from __future__ import annotations
@@ -160,7 +161,9 @@ def train(
         torch.set_num_threads(settings.num_threads)
     base = settings.resolved_base_model()
     model, tokenizer = load_base(base)
-    dtype = precision.resolve(settings.precision)
+    device = torch.device(settings.resolved_device())
+    model.to(device)
+    dtype = precision.resolve(settings.precision, device.type)
     content_len = settings.max_length - sum(len(part) for part in special_tokens(tokenizer))
 
     train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
@@ -191,7 +194,7 @@ def train(
     best_state: dict[str, torch.Tensor] | None = None
     ckpt = Path(work_dir) / "checkpoint.pt" if work_dir else None
     if ckpt is not None and ckpt.is_file():
-        saved = torch.load(ckpt, weights_only=False)
+        saved = torch.load(ckpt, weights_only=False, map_location=device)
         if _resumable(saved.get("settings", {}), settings):
             model.load_state_dict(saved["model"])
             optimizer.load_state_dict(saved["optimizer"])
@@ -226,10 +229,10 @@ def train(
             if rng.random() < settings.noise_fraction:
                 noisy = add_typos(tokenizer.decode(crop), settings.typo_rate, rng)
                 crops[k] = tokenizer(noisy, add_special_tokens=False)["input_ids"][:content_len]
-        batch = encode_batch(tokenizer, crops)
-        labels = torch.tensor([examples[i].label for i in idx], dtype=torch.float32)
-        w = torch.tensor([examples[i].weight for i in idx], dtype=torch.float32)
-        with precision.autocast(dtype):
+        batch = {k: v.to(device) for k, v in encode_batch(tokenizer, crops).items()}
+        labels = torch.tensor([examples[i].label for i in idx], dtype=torch.float32, device=device)
+        w = torch.tensor([examples[i].weight for i in idx], dtype=torch.float32, device=device)
+        with precision.autocast(dtype, device.type):
             z = ai_logits(model(**batch).logits).float()
         loss = (torch.nn.functional.binary_cross_entropy_with_logits(z, labels, reduction="none") * w).sum() / w.sum()
         loss.backward()
@@ -258,12 +261,16 @@ def train(
             if int(state["bad_evals"]) >= settings.patience:
                 stopped_early = True
                 break
+            if settings.max_minutes and time.monotonic() - started > 60 * settings.max_minutes:
+                stopped_early = True  # time budget spent (e.g. a fixed GPU lease); the best step so far is kept
+                log.warning("stopping at step %d: max_minutes=%s reached", step, settings.max_minutes)
+                break
     bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
 
-    manifest, metrics = _calibrate(model, tokenizer, valid_ids, valid_labels, content_len, settings)
+    manifest, metrics = _calibrate(model, tokenizer, valid_ids, valid_labels, content_len, settings, device.type)
     manifest.update(
         {
             "version": utc_version(),
@@ -281,6 +288,7 @@ def train(
         }
     )
     metrics["history"] = state["history"]
+    model = model.cpu()
     if settings.fp16:
         model = model.half()
     out = save_artifact(Path(output_dir), model, tokenizer, manifest, metrics, card_writer)
@@ -296,6 +304,7 @@ def _calibrate(
     valid_labels: Sequence[int],
     content_len: int,
     settings: TrainSettings,
+    device_type: str = "cpu",
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Platt scaling and a threshold at `target_fpr` on the held-out groups."""
     if not valid_ids or len(set(valid_labels)) < 2:
@@ -303,7 +312,8 @@ def _calibrate(
             {"calibration": {"platt": {"a": 1.0, "b": 0.0}, "threshold": 0.5, "threshold_rule": "default 0.5"}},
             {},
         )
-    logits = document_logits(model, tokenizer, valid_ids, content_len, precision.resolve(settings.precision))
+    dtype = precision.resolve(settings.precision, device_type)
+    logits = document_logits(model, tokenizer, valid_ids, content_len, dtype)
     platt = fit_platt(logits, valid_labels)
     probs = [platt.probability(z) for z in logits]
     human = [p for p, y in zip(probs, valid_labels, strict=True) if y == LABEL_HUMAN]
@@ -317,7 +327,7 @@ def _calibrate(
 
 
 # Settings that may change between a run and its restart (e.g. a longer cap); all others must match.
-RESTART_MAY_CHANGE = frozenset({"max_steps", "patience", "num_threads"})
+RESTART_MAY_CHANGE = frozenset({"max_steps", "patience", "num_threads", "device", "max_minutes"})
 
 
 def _resumable(saved: dict[str, Any], settings: TrainSettings) -> bool:

@@ -110,3 +110,19 @@ def test_killed_run_resumes_from_its_checkpoint(tiny_settings, toy_data, tmp_pat
     # the history from before the kill is still there: the run continued instead of starting over
     assert metrics["history"][0]["step"] == 4
     assert json.loads((resumed / "manifest.json").read_text())["steps"] == step_at_kill + 8
+
+
+def test_time_budget_stops_at_the_first_validation_pass(tiny_settings, toy_data, tmp_path):
+    """max_minutes (e.g. a fixed GPU lease) ends the run at a validation pass and still writes the artifact."""
+    settings = tiny_settings.model_copy(update={"epochs": 400, "eval_every": 4, "patience": 1000, "max_minutes": 1e-6})
+    out = train([toy_data["train"]], tmp_path / "out", settings, progress=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["steps"] == 4 and manifest["stopped_early"] is True
+    assert manifest["hyperparameters"]["device"] == "auto"
+
+
+def test_training_runs_on_the_device_it_is_given(tiny_settings, toy_data, tmp_path):
+    """device=cpu is honoured explicitly (auto picks the GPU when torch sees one); the artifact is saved from CPU."""
+    settings = tiny_settings.model_copy(update={"max_steps": 4, "eval_every": 4, "device": "cpu"})
+    out = train([toy_data["train"]], tmp_path / "out", settings, progress=False)
+    assert json.loads((out / "manifest.json").read_text())["steps"] == 4

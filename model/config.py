@@ -55,6 +55,7 @@ class TrainSettings(BaseSettings):
     seed: int = Field(13, description="seed of initialisation, order, crops and noise")
     split_seed: int = Field(13, description="seed of the validation split; keep it when continuing a run")
     num_threads: int = Field(0, ge=0, description="torch threads (0 = all cores)")
+    ema_decay: float = Field(0, ge=0, lt=1, description="keep an exponential moving average of the weights (0 = off)")
     device: str = Field("auto", description="auto (the GPU when torch sees one, else the CPU), cpu, cuda, cuda:N")
     max_minutes: float = Field(
         0, ge=0, description="stop at the first validation pass after this many minutes (0 = no limit)"

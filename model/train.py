@@ -7,6 +7,7 @@ Design choices, each for generalisation or for a 2-core CPU:
 - validation split by `group` (paired texts never straddle it), AUROC-based early stopping, best step kept;
 - Platt scaling and a threshold at a stated false-positive rate, fitted on the held-out groups;
 - a checkpoint every `eval_every` steps in `work_dir`, so a killed run resumes where it stopped;
+- optionally an exponential moving average of the weights (`ema_decay`), validated and saved instead of the last step;
 - the same loop on a GPU when one is visible (`device`, bfloat16 autocast there), e.g. on a SageMaker GPU instance.
 """
 
@@ -112,6 +113,21 @@ def add_typos(text: str, rate: float, rng: random.Random) -> str:
     return " ".join(words)
 
 
+def _weight_average(model: Any, decay: float) -> Any:
+    """An exponential moving average of the weights (torch's AveragedModel), or None when `decay` is 0.
+
+    Why: validation AUROC swings by +-0.02 between passes a few hundred steps apart (scripts/gpu_candidates.sh); the
+    average of the recent weights sits in the middle of those swings instead of wherever the last step landed.
+    """
+    if not decay:
+        return None
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay))
+    ema.module.eval()
+    return ema
+
+
 def load_base(base_model: str, tokenizer_source: str | None = None) -> tuple[Any, Any]:
     from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
@@ -190,6 +206,7 @@ def train(
         return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
+    ema = _weight_average(model, settings.ema_decay)
     state: dict[str, Any] = {"step": 0, "best_auroc": -1.0, "bad_evals": 0, "history": []}
     best_state: dict[str, torch.Tensor] | None = None
     ckpt = Path(work_dir) / "checkpoint.pt" if work_dir else None
@@ -201,6 +218,8 @@ def train(
             scheduler.load_state_dict(saved["scheduler"])
             state = saved["state"]
             best_state = saved.get("best_model")
+            if ema is not None and saved.get("ema") is not None:
+                ema.load_state_dict(saved["ema"])
             log.info("resumed from %s at step %d", ckpt, state["step"])
         else:
             log.warning("ignoring checkpoint %s: it was made with other settings", ckpt)
@@ -240,24 +259,27 @@ def train(
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
+        if ema is not None:
+            ema.update_parameters(model)
         state["step"] = int(state["step"]) + 1
         bar.update(1)
         bar.set_postfix(loss=f"{loss.item():.4f}")
         step = int(state["step"])
         if valid_ids and (step % settings.eval_every == 0 or step == total_steps):
-            model.eval()
-            val_auc = auroc(valid_labels, document_logits(model, tokenizer, valid_ids, content_len, dtype))
+            scored = ema.module if ema is not None else model  # with weight averaging, the average is what ships
+            scored.eval()
+            val_auc = auroc(valid_labels, document_logits(scored, tokenizer, valid_ids, content_len, dtype))
             model.train()
             state["history"].append({"step": step, "valid_auroc": val_auc, "loss": loss.item()})
             log.info("step %d valid AUROC %.4f", step, val_auc)
             bar.write(f"step {step}: valid AUROC {val_auc:.4f}", file=sys.stderr)  # stdout carries results only
             if val_auc > float(state["best_auroc"]):
                 state["best_auroc"], state["bad_evals"] = val_auc, 0
-                best_state = copy.deepcopy(model.state_dict())
+                best_state = copy.deepcopy(scored.state_dict())
             else:
                 state["bad_evals"] = int(state["bad_evals"]) + 1
             if ckpt is not None:
-                _save_checkpoint(ckpt, model, optimizer, scheduler, state, best_state, settings)
+                _save_checkpoint(ckpt, model, optimizer, scheduler, state, best_state, settings, ema)
             if int(state["bad_evals"]) >= settings.patience:
                 stopped_early = True
                 break
@@ -268,6 +290,8 @@ def train(
     bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
+    elif ema is not None:
+        model = ema.module
     model.eval()
 
     manifest, metrics = _calibrate(model, tokenizer, valid_ids, valid_labels, content_len, settings, device.type)
@@ -343,6 +367,7 @@ def _save_checkpoint(
     state: dict[str, Any],
     best_state: dict[str, torch.Tensor] | None,
     settings: TrainSettings,
+    ema: Any = None,
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -353,6 +378,7 @@ def _save_checkpoint(
             "scheduler": scheduler.state_dict(),
             "state": state,
             "best_model": best_state,
+            "ema": ema.state_dict() if ema is not None else None,
             "settings": settings.model_dump(),
         },
         tmp,

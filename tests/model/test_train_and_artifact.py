@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import torch
 
 from model.artifact import ArtifactError, load_artifact, verify_artifact
 from model.data import DataError, load_jsonl
@@ -126,3 +127,19 @@ def test_training_runs_on_the_device_it_is_given(tiny_settings, toy_data, tmp_pa
     settings = tiny_settings.model_copy(update={"max_steps": 4, "eval_every": 4, "device": "cpu"})
     out = train([toy_data["train"]], tmp_path / "out", settings, progress=False)
     assert json.loads((out / "manifest.json").read_text())["steps"] == 4
+
+
+def test_weight_average_is_what_gets_validated_and_saved(tiny_settings, toy_data, tmp_path):
+    """ema_decay ~0 keeps only the last step (same weights as no averaging); a real decay ships other weights."""
+    from safetensors.torch import load_file
+
+    base = tiny_settings.model_copy(update={"max_steps": 12, "eval_every": 12, "fp16": False})
+    plain, last_only, averaged = (
+        load_file(
+            train([toy_data["train"]], tmp_path / name, base.model_copy(update={"ema_decay": d}), progress=False)
+            / "model.safetensors"
+        )
+        for name, d in (("plain", 0.0), ("last_only", 1e-12), ("averaged", 0.7))
+    )
+    assert all(torch.equal(plain[k], last_only[k]) for k in plain)
+    assert not all(torch.equal(plain[k], averaged[k]) for k in plain)

@@ -192,6 +192,20 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_soup(args: argparse.Namespace) -> int:
+    """Average fine-tuned runs of one base into one model (greedy soup on the training files' validation split)."""
+    from model.data import DataError
+    from model.soup import greedy_soup
+
+    try:
+        report = greedy_soup([Path(m) for m in args.model], [Path(p) for p in args.data], Path(args.output))
+    except (DataError, OSError, ValueError) as exc:
+        return _fail(str(exc))
+    print(json.dumps({"output": args.output, "chosen": report.chosen, "valid_auroc": report.soup_auroc,
+                      "member_auroc": report.member_auroc}, indent=2))  # fmt: skip
+    return 0
+
+
 def cmd_card(args: argparse.Namespace) -> int:
     from model.artifact import read_manifest
     from model.card import write_card
@@ -442,6 +456,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", help="comma-separated grid (default 0.5,1,1.5,2)")
     p.add_argument("--scores-out", help="write the blend's scores on --select-on (evaluate --scores-out format)")
     p.set_defaults(func=cmd_ensemble)
+
+    p = sub.add_parser("soup", help="average fine-tuned runs of one base into one model (greedy, by validation)")
+    p.add_argument("--model", action="append", required=True, help="a trained artifact folder (two or more)")
+    p.add_argument("--data", action="append", required=True, help="the training JSONL files of those models")
+    p.add_argument("--output", required=True, help="folder for the soup's artifact")
+    p.set_defaults(func=cmd_soup)
 
     p = sub.add_parser("card", help="write MODEL_CARD.md from evaluate --json reports")
     p.add_argument("--model")

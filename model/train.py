@@ -294,7 +294,9 @@ def train(
         model = ema.module
     model.eval()
 
-    manifest, metrics = _calibrate(model, tokenizer, valid_ids, valid_labels, content_len, settings, device.type)
+    manifest, metrics = calibrate_on_validation(
+        model, tokenizer, valid_ids, valid_labels, content_len, settings, device.type
+    )
     manifest.update(
         {
             "version": utc_version(),
@@ -321,7 +323,7 @@ def train(
     return out
 
 
-def _calibrate(
+def calibrate_on_validation(
     model: Any,
     tokenizer: Any,
     valid_ids: Sequence[list[int]],

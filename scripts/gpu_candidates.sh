@@ -4,7 +4,8 @@
 # base model and is capped at MINUTES of training (about 6 min in all on one H200).
 #   usage: bash scripts/gpu_candidates.sh DATA_DIR OUT_DIR      (OUT_DIR/best = the chosen run, summary.json = all)
 # Knobs: AID (how to call the CLI), BASE (base checkpoint), MINUTES, THREADS (CPU threads per run), EXTRA (more
-# arguments for every run, e.g. "--max-steps 2" for a dry run on a CPU).
+# arguments for every run, e.g. "--max-steps 2" for a dry run on a CPU), SEEDS + SEED_RECIPE (one recipe, several
+# seeds, instead of the recipes below), SOUP=1 (also average the runs into OUT/soup: model/soup.py).
 set -euo pipefail
 DATA=$1
 OUT=$2
@@ -20,13 +21,19 @@ mkdir -p "$OUT"
 # A first sweep without weight averaging (5 or 8 epochs, lr 5e-5 or 1e-4, 256 or 512 tokens) reached validation AUROC
 # 0.944-0.954 at its best pass, but swung by +-0.02 between passes and fell to 0.92-0.93 by the end: these recipes
 # average the weights (EMA) and train for fewer epochs.
-declare -A RECIPES=(
+declare -A RECIPES
+if [ -n "${SEEDS:-}" ]; then  # one recipe (SEED_RECIPE) with several seeds: members for a soup (SOUP=1)
+  for seed in $SEEDS; do RECIPES[seed$seed]="${SEED_RECIPE:---epochs 4 --learning-rate 1e-4} --seed $seed"; done
+else
+RECIPES=(
   [e3_lr5e-5_ema998]="--epochs 3 --learning-rate 5e-5 --set ema_decay=0.998"
   [e5_lr5e-5_ema998]="--epochs 5 --learning-rate 5e-5 --set ema_decay=0.998"
   [e5_lr1e-4_ema999]="--epochs 5 --learning-rate 1e-4 --set ema_decay=0.999"
   [e8_lr5e-5_ema999]="--epochs 8 --learning-rate 5e-5 --set ema_decay=0.999"
 )
+fi
 for name in "${!RECIPES[@]}"; do
+  rm -rf "${OUT:?}/$name"
   # shellcheck disable=SC2086  # AID, the recipe and EXTRA are argument lists
   $AID train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$OUT/$name" \
     --base-model "$BASE" --batch-size 64 --max-length 256 ${RECIPES[$name]} $EXTRA \
@@ -42,7 +49,7 @@ import json, pathlib, shutil, sys
 out = pathlib.Path(sys.argv[1])
 runs = {}
 for manifest in sorted(out.glob("*/manifest.json")):
-    if manifest.parent.name == "best":
+    if manifest.parent.name in ("best", "soup"):
         continue
     m, metrics = json.loads(manifest.read_text()), json.loads((manifest.parent / "metrics.json").read_text())
     runs[manifest.parent.name] = {
@@ -55,4 +62,14 @@ shutil.copytree(out / best, out / "best")
 (out / "summary.json").write_text(json.dumps({"chosen": best, "rule": "highest validation AUROC", "runs": runs}, indent=1))
 print(json.dumps({name: (r["valid_auroc"], r["steps"], r["train_seconds"]) for name, r in runs.items()}), "->", best)
 EOF
+if [ -n "${SOUP:-}" ]; then  # the greedy soup of all runs (model/soup.py), in OUT/soup
+  members=()
+  for manifest in "$OUT"/*/manifest.json; do
+    case $manifest in */best/*|*/soup/*) continue ;; esac
+    members+=(--model "$(dirname "$manifest")")
+  done
+  # shellcheck disable=SC2086
+  $AID soup "${members[@]}" --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$OUT/soup" \
+    > "$OUT/soup.json" || failed=1
+fi
 exit $failed

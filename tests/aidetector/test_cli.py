@@ -148,3 +148,11 @@ def test_saved_scores_are_reused_by_calibrate_and_evaluate(tiny_artifact, toy_da
     assert json.loads(again.stdout)["threshold"] == json.loads(cal.stdout)["threshold"]
     mismatch = cli("evaluate", "--data", str(toy_data["train"]), "--model", str(model), "--scores-in", str(scores))
     assert mismatch.returncode == 2 and b"same texts" in mismatch.stderr
+
+
+def test_soup_cli_refuses_a_single_model_without_a_traceback(tiny_artifact, toy_data, tmp_path):
+    result = cli(
+        "soup", "--model", str(tiny_artifact), "--data", str(toy_data["train"]), "--output", str(tmp_path / "s")
+    )
+    assert result.returncode == 2 and b"at least two" in result.stderr and b"Traceback" not in result.stderr
+    assert not (tmp_path / "s").exists()

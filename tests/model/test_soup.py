@@ -1,0 +1,67 @@
+"""Greedy model soups of real tiny training runs: what is kept, what the soup scores, what is refused."""
+
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from model.data import load_jsonl, split_by_group
+from model.metrics import auroc
+from model.soup import average, greedy_soup
+from model.train import train
+from tests.conftest import make_records, write_jsonl
+
+
+@pytest.fixture(scope="module")
+def members(tiny_settings, toy_data, tmp_path_factory):
+    """Three short runs of one base with different seeds (and one recipe trained far less)."""
+    folder = tmp_path_factory.mktemp("soup_members")
+    runs = {"seed1": (1, 40), "seed2": (2, 40), "short": (3, 4)}
+    return {
+        name: train(
+            [toy_data["train"]],
+            folder / name,
+            tiny_settings.model_copy(update={"seed": seed, "max_steps": steps, "eval_every": steps}),
+            progress=False,
+        )
+        for name, (seed, steps) in runs.items()
+    }
+
+
+def test_soup_ranks_members_keeps_only_what_helps_and_scores_as_reported(members, toy_data, tmp_path):
+    out = tmp_path / "soup"
+    report = greedy_soup(list(members.values()), [toy_data["train"]], out)
+
+    ranked = sorted(report.member_auroc, key=lambda n: -report.member_auroc[n])
+    assert report.chosen[0] == ranked[0]  # the greedy soup starts from the best member
+    assert report.soup_auroc >= max(report.member_auroc.values())
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["soup"]["chosen"] == report.chosen and len(manifest["soup"]["members"]) == 3
+    assert manifest["training_data"] == json.loads((members["seed1"] / "manifest.json").read_text())["training_data"]
+
+    # The saved weights are the plain average of the chosen members ...
+    expected = average([load_file(str(m) + "/model.safetensors") for m in report.chosen])
+    saved = load_file(str(out / "model.safetensors"))
+    assert all(torch.allclose(saved[k].float(), expected[k]) for k in expected)
+    # ... and the saved model scores the validation groups as the report says (the detector's own path).
+    from model.detector import Detector
+
+    records = split_by_group(load_jsonl(toy_data["train"]), 0.2, 13)[1]
+    probs = Detector.from_path(out).probabilities([r.text for r in records])
+    assert auroc([int(r.label or 0) for r in records], probs) == pytest.approx(report.soup_auroc, abs=0.02)
+
+
+def test_soup_refuses_members_of_other_data_or_one_model(members, tiny_settings, tmp_path):
+    with pytest.raises(ValueError, match="at least two"):
+        greedy_soup([members["seed1"]], [tmp_path / "unused.jsonl"], tmp_path / "one")
+    other = write_jsonl(tmp_path / "other.jsonl", make_records(80, seed=9))
+    with pytest.raises(ValueError, match="other files"):
+        greedy_soup([members["seed1"], members["seed2"]], [other], tmp_path / "leak")
+    assert not (tmp_path / "leak").exists() and not (tmp_path / "one").exists()
+
+
+def test_average_refuses_other_architectures():
+    with pytest.raises(ValueError, match="one architecture"):
+        average([{"w": torch.zeros(2)}, {"w": torch.zeros(3)}])
+    assert torch.equal(average([{"w": torch.zeros(2)}, {"w": torch.full((2,), 2.0)}])["w"], torch.ones(2))

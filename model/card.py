@@ -78,6 +78,22 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
     )
 
 
+def _soup_text(manifest: Mapping[str, Any]) -> str:
+    soup = manifest.get("soup")
+    if not soup:
+        return ""
+    members = "; ".join(
+        f"`{m['path']}` {_f(m['valid_auroc'], 4)}"
+        + (f" (itself the soup of {len(m['soup_of'])})" if m.get("soup_of") else "")
+        for m in soup["members"]
+    )
+    return (
+        f"**Weight soup.** The transformer's weights are the average of {len(soup['chosen'])} fine-tuned runs of the "
+        f"same base: {soup['rule']} (validation AUROC of the members: {members}; of the soup: "
+        f"{_f(soup['valid_auroc'], 4)}). One model's inference cost; the hyper-parameters below are the best member's."
+    )
+
+
 def _precision_text(reports: Mapping[str, Mapping[str, Any]]) -> str:
     scored = sorted({str(r["inference_dtype"]) for r in reports.values() if r.get("inference_dtype")})
     if not scored:
@@ -95,11 +111,13 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
     sections = [
         f"# Model card: aidetector {manifest.get('version')}",
         "## What it is",
-        f"A `{manifest.get('architecture')}` (MiniLM-L6, 22M parameters, shipped as float16; last stage fine-tuned "
+        f"A `{manifest.get('architecture')}` (MiniLM-L6, 22M parameters, shipped as float16; "
+        f"{'weights averaged from runs' if manifest.get('soup') else 'last stage'} fine-tuned "
         f"from `{manifest.get('base_model')}`) to tell human-written text from text written by a large language model. "
         f"It reads text in windows of {manifest.get('window_tokens')} tokens; a long document is scored window by "
         "window and the document score is the length-weighted mean of the window log-odds, so nothing is "
         "truncated silently (`tokens_used` vs `tokens_total` in every answer).",
+        _soup_text(manifest),
         _ensemble_text(manifest),
         "**`predicted_class`: 1 = AI-generated, 0 = human.** `probability_ai` is Platt-calibrated on held-out "
         "training groups. The label is `inconclusive` when the text is shorter than the minimum length, in a "
@@ -138,7 +156,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
     ]
     if commands:
         sections += ["## Reproduce", "```bash\n" + commands.strip() + "\n```"]
-    return "\n\n".join(sections) + "\n"
+    return "\n\n".join(s for s in sections if s) + "\n"
 
 
 def write_card(

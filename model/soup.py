@@ -111,7 +111,12 @@ def greedy_soup(members: Sequence[Path], data_paths: Sequence[Path], output_dir:
             "soup": {
                 "rule": "greedy soup: members ranked by validation AUROC, each kept if the soup's does not drop",
                 "members": [
-                    {"path": n, "version": m.get("version"), "valid_auroc": member_auroc[n]}
+                    {
+                        "path": n,
+                        "version": m.get("version"),
+                        "valid_auroc": member_auroc[n],
+                        "soup_of": m.get("soup", {}).get("chosen"),
+                    }
                     for n, m in zip(names, manifests, strict=True)
                 ],
                 "chosen": chosen,

@@ -39,6 +39,9 @@ def test_soup_ranks_members_keeps_only_what_helps_and_scores_as_reported(members
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["soup"]["chosen"] == report.chosen and len(manifest["soup"]["members"]) == 3
     assert manifest["training_data"] == json.loads((members["seed1"] / "manifest.json").read_text())["training_data"]
+    from model.card import render
+
+    assert f"average of {len(report.chosen)} fine-tuned runs" in render(manifest, {})
 
     # The saved weights are the plain average of the chosen members ...
     expected = average([load_file(str(m) + "/model.safetensors") for m in report.chosen])

@@ -21,7 +21,7 @@ from model.metrics import auroc
 from model.ngram import NgramModel
 from model.train import load_training_records, sample_weights
 
-WEIGHT_GRID = (0.5, 1.0, 1.5, 2.0)
+WEIGHT_GRID = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 
 
 @dataclass(frozen=True)

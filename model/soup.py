@@ -89,8 +89,10 @@ def greedy_soup(members: Sequence[Path], data_paths: Sequence[Path], output_dir:
     member_auroc = {name: score({k: v.float() for k, v in weights[name].items()}) for name in names}
     ranked = sorted(names, key=lambda n: -member_auroc[n])
     chosen, best = [ranked[0]], member_auroc[ranked[0]]
-    for name in ranked[1:]:
+    history = [{"step": 0, "member": ranked[0], "valid_auroc": best, "kept": True}]
+    for step, name in enumerate(ranked[1:], start=1):
         trial = score(average([weights[n] for n in [*chosen, name]]))
+        history.append({"step": step, "member": name, "valid_auroc": trial, "kept": trial >= best})
         if trial >= best:
             chosen, best = [*chosen, name], trial
     model.load_state_dict(average([weights[n] for n in chosen]))
@@ -125,6 +127,7 @@ def greedy_soup(members: Sequence[Path], data_paths: Sequence[Path], output_dir:
             "train_seconds": round(time.monotonic() - started, 1),
         }
     )
+    metrics["history"] = history  # the greedy steps: which member was tried, the soup's AUROC with it, kept or not
     model = model.cpu()
     if settings.fp16:
         model = model.half()

@@ -38,6 +38,8 @@ def test_soup_ranks_members_keeps_only_what_helps_and_scores_as_reported(members
     assert report.soup_auroc >= max(report.member_auroc.values())
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["soup"]["chosen"] == report.chosen and len(manifest["soup"]["members"]) == 3
+    history = json.loads((out / "metrics.json").read_text())["history"]
+    assert [h["member"] for h in history if h["kept"]] == report.chosen and len(history) == 3
     assert manifest["training_data"] == json.loads((members["seed1"] / "manifest.json").read_text())["training_data"]
     from model.card import render
 

@@ -97,7 +97,7 @@ def greedy_soup(members: Sequence[Path], data_paths: Sequence[Path], output_dir:
             chosen, best = [*chosen, name], trial
     model.load_state_dict(average([weights[n] for n in chosen]))
 
-    manifest, metrics = calibrate_on_validation(model, tokenizer, ids, labels, content_len, settings, device.type)
+    manifest, metrics = calibrate_on_validation(model, tokenizer, ids, labels, content_len, settings)
     manifest.update(
         {
             key: first[key]

@@ -294,9 +294,7 @@ def train(
         model = ema.module
     model.eval()
 
-    manifest, metrics = calibrate_on_validation(
-        model, tokenizer, valid_ids, valid_labels, content_len, settings, device.type
-    )
+    manifest, metrics = calibrate_on_validation(model, tokenizer, valid_ids, valid_labels, content_len, settings)
     manifest.update(
         {
             "version": utc_version(),
@@ -330,7 +328,6 @@ def calibrate_on_validation(
     valid_labels: Sequence[int],
     content_len: int,
     settings: TrainSettings,
-    device_type: str = "cpu",
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Platt scaling and a threshold at `target_fpr` on the held-out groups."""
     if not valid_ids or len(set(valid_labels)) < 2:
@@ -338,7 +335,7 @@ def calibrate_on_validation(
             {"calibration": {"platt": {"a": 1.0, "b": 0.0}, "threshold": 0.5, "threshold_rule": "default 0.5"}},
             {},
         )
-    dtype = precision.resolve(settings.precision, device_type)
+    dtype = precision.resolve(settings.precision, next(model.parameters()).device.type)
     logits = document_logits(model, tokenizer, valid_ids, content_len, dtype)
     platt = fit_platt(logits, valid_labels)
     probs = [platt.probability(z) for z in logits]

@@ -108,12 +108,16 @@ def _precision_text(reports: Mapping[str, Mapping[str, Any]]) -> str:
 def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]], commands: str = "") -> str:
     cal = manifest.get("calibration", {})
     hp = manifest.get("hyperparameters", {})
+    origin = (
+        "weights averaged from several fine-tuned runs, see below"
+        if manifest.get("soup")
+        else f"last stage fine-tuned from `{manifest.get('base_model')}`"
+    )
     sections = [
         f"# Model card: aidetector {manifest.get('version')}",
         "## What it is",
-        f"A `{manifest.get('architecture')}` (MiniLM-L6, 22M parameters, shipped as float16; "
-        f"{'weights averaged from runs' if manifest.get('soup') else 'last stage'} fine-tuned "
-        f"from `{manifest.get('base_model')}`) to tell human-written text from text written by a large language model. "
+        f"A `{manifest.get('architecture')}` (MiniLM-L6, 22M parameters, shipped as float16; {origin}"
+        ") to tell human-written text from text written by a large language model. "
         f"It reads text in windows of {manifest.get('window_tokens')} tokens; a long document is scored window by "
         "window and the document score is the length-weighted mean of the window log-odds, so nothing is "
         "truncated silently (`tokens_used` vs `tokens_total` in every answer).",

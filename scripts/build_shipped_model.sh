@@ -65,12 +65,18 @@ export AID BASE=${GPU_BASE:-packaged:minilm-l6}
 [ -f "$GPU3/soup/manifest.json" ] || SEEDS="21 22 23 24" SEED_RECIPE="--epochs 4 --learning-rate 1e-4" SOUP=1 \
   MINUTES=2.2 bash scripts/gpu_candidates.sh "$DATA" "$GPU3"
 
-# 3. The candidate is the greedy soup (model/soup.py) of all those runs: members ranked by validation AUROC, each
-#    averaged in only if the soup's validation AUROC does not drop. The members stay as they are.
-if [ ! -f "$OUT/manifest.json" ]; then
+# 3. The greedy soup (model/soup.py) of all those runs: members ranked by validation AUROC, each averaged in only
+#    if the soup's validation AUROC does not drop. It stays as it is (the transformer alone, to compare with); the
+#    candidate starts as a copy of its contents (`cp -r A B` would nest A inside B if a failed run left B behind).
+SOUP_DIR=${SOUP_DIR:-runs/soup}
+if [ ! -f "$SOUP_DIR/manifest.json" ]; then
   "$AID" soup --model "$GPU3/soup" --model "$GPU1/best" --model "$STAGE4" --model "$GPU2/best" --model "$STAGE3" \
     --model "$STAGE4B" --model "$STAGE4D" --model "$STAGE5" \
-    --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$OUT"
+    --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$SOUP_DIR"
+fi
+if [ ! -f "$OUT/manifest.json" ]; then
+  mkdir -p "$OUT"
+  cp -r "$SOUP_DIR"/. "$OUT"/
 fi
 
 # 4. Add the n-gram member (hashed char/word TF-IDF + logistic regression) on the same training split; its weight

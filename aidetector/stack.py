@@ -169,6 +169,9 @@ def launched(args: Sequence[str], env: Mapping[str, str], timeout_s: float = 300
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Ctrl-C must reach it as it would from a terminal: a caller started in the background (`cmd &`) ignores
+        # SIGINT, children inherit that, and the stack would then outlive the Ctrl-C this sends.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines: list[str] = []
     try:

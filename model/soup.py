@@ -96,11 +96,12 @@ def greedy_soup(members: Sequence[Path], data_paths: Sequence[Path], output_dir:
         if trial >= best:
             chosen, best = [*chosen, name], trial
     model.load_state_dict(average([weights[n] for n in chosen]))
+    leader = manifests[names.index(ranked[0])]  # the soup is described by its best member's recipe
 
     manifest, metrics = calibrate_on_validation(model, tokenizer, ids, labels, content_len, settings)
     manifest.update(
         {
-            key: first[key]
+            key: leader[key]
             for key in ("base_model", "architecture", "window_tokens", "training_data", "training_records")
         }
     )
@@ -108,8 +109,8 @@ def greedy_soup(members: Sequence[Path], data_paths: Sequence[Path], output_dir:
         {
             "version": utc_version(),
             "git_commit": git_commit(),
-            "hyperparameters": first["hyperparameters"],
-            "label_meaning": first["label_meaning"],
+            "hyperparameters": leader["hyperparameters"],
+            "label_meaning": leader["label_meaning"],
             "soup": {
                 "rule": "greedy soup: members ranked by validation AUROC, each kept if the soup's does not drop",
                 "members": [

@@ -19,7 +19,7 @@ STAGE1=${STAGE1:-runs/stage1}
 STAGE2=${STAGE2:-runs/stage2}
 STAGE3=${STAGE3:-runs/stage3}
 STAGE4=${STAGE4:-runs/stage4}
-if [ ! -f "$STAGE4/manifest.json" ]; then
+if [ ! -f "$STAGE3/manifest.json" ]; then  # stage 3 is also a soup member below
   if [ ! -f "$STAGE1/manifest.json" ]; then
     "$AID" train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$STAGE1" --work-dir runs/work
   fi
@@ -27,11 +27,11 @@ if [ ! -f "$STAGE4/manifest.json" ]; then
     "$AID" train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$STAGE2" \
       --work-dir runs/work2 --base-model "$STAGE1" --epochs 1 --learning-rate 4e-5 --seed 14 --set warmup_fraction=0.02
   fi
-  if [ ! -f "$STAGE3/manifest.json" ]; then
-    "$AID" train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$STAGE3" \
-      --work-dir runs/work3 --base-model "$STAGE2" --epochs 1 --max-length 256 --learning-rate 3e-5 --seed 15 \
-      --set warmup_fraction=0.02
-  fi
+  "$AID" train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$STAGE3" \
+    --work-dir runs/work3 --base-model "$STAGE2" --epochs 1 --max-length 256 --learning-rate 3e-5 --seed 15 \
+    --set warmup_fraction=0.02
+fi
+if [ ! -f "$STAGE4/manifest.json" ]; then
   "$AID" train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$STAGE4" --work-dir runs/work4 \
     --base-model "$STAGE3" --epochs 0.6 --max-length 256 --learning-rate 2e-5 --seed 16 \
     --set warmup_fraction=0.02 --set source_weights=argugpt=0.5,fastdetect_main=2.0

@@ -27,6 +27,11 @@ def special_tokens(tokenizer: Any) -> tuple[list[int], list[int]]:
     return [], []
 
 
+def special_token_count(tokenizer: Any) -> int:
+    """How many of a window's positions the special tokens take (2 for BERT and RoBERTa)."""
+    return sum(len(part) for part in special_tokens(tokenizer))
+
+
 def max_positions(model: Any) -> int:
     """How many positions (special tokens included) the model can read at once; 512 at most."""
     return min(int(getattr(model.config, "max_position_embeddings", 512)), 512)
@@ -75,7 +80,7 @@ def score_windows(
     out = np.zeros(len(windows), dtype=np.float64)
     if not windows:
         return out
-    extra = sum(len(part) for part in special_tokens(tokenizer))
+    extra = special_token_count(tokenizer)
     width = {i: padded_width(len(w) + extra, pad_multiple) for i, w in enumerate(windows)}
     order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
     batches: list[list[int]] = []

@@ -22,7 +22,7 @@ from model import precision
 from model.artifact import git_commit, read_manifest, save_artifact, utc_version
 from model.config import TrainSettings
 from model.data import split_by_group
-from model.forward import special_tokens
+from model.forward import special_token_count
 from model.metrics import auroc
 from model.train import calibrate_on_validation, document_logits, load_base, load_training_records, tokenize
 
@@ -78,7 +78,7 @@ def greedy_soup(members: Sequence[Path], data_paths: Sequence[Path], output_dir:
     device = torch.device(settings.resolved_device())
     model.to(device).eval()
     dtype = precision.resolve(settings.precision, device.type)
-    content_len = int(first["window_tokens"]) - sum(len(part) for part in special_tokens(tokenizer))
+    content_len = int(first["window_tokens"]) - special_token_count(tokenizer)
     ids = tokenize(tokenizer, [r.text for r in valid])
 
     def score(weights: dict[str, torch.Tensor]) -> float:

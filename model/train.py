@@ -35,7 +35,7 @@ from model.artifact import git_commit, save_artifact, utc_version
 from model.calibration import fit_platt, threshold_for_fpr
 from model.config import DetectSettings, TrainSettings
 from model.data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_by_group
-from model.forward import ai_logits, document_log_odds, encode_batch, max_positions, special_tokens
+from model.forward import ai_logits, document_log_odds, encode_batch, max_positions, special_token_count
 from model.metrics import auroc
 from model.windows import make_windows, stretch_tokens
 
@@ -155,7 +155,7 @@ def document_logits(
 ) -> list[float]:
     """Windowed document log-odds, as the detector computes them (its default stride and slack)."""
     rules = DetectSettings()
-    specials = sum(len(part) for part in special_tokens(tokenizer))
+    specials = special_token_count(tokenizer)
     stride = max(1, int(content_len * rules.stride_fraction))
     stretch = stretch_tokens(content_len, content_len + specials, rules.window_slack, max_positions(model))
     windows = [[w.ids for w in make_windows(ids, content_len, stride, 64, stretch)] for ids in ids_list]
@@ -180,7 +180,7 @@ def train(
     device = torch.device(settings.resolved_device())
     model.to(device)
     dtype = precision.resolve(settings.precision, device.type)
-    content_len = settings.max_length - sum(len(part) for part in special_tokens(tokenizer))
+    content_len = settings.max_length - special_token_count(tokenizer)
 
     train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
     weights = sample_weights(train_recs, settings.parsed_source_weights())

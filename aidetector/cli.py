@@ -82,7 +82,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             return _fail(str(exc))
     else:
         probs = score_records(records, detector.probabilities, batch_size=args.batch_size, progress=not args.quiet)
-    result = report(records, probs, detector.threshold, by)
+    result = report(records, probs, detector.threshold, by, args.bootstrap, args.cluster_field)
     result["model_version"] = detector.version
     if not args.scores_in:
         result["inference_dtype"] = detector.precision_name
@@ -126,9 +126,13 @@ def _print_report(result: dict[str, Any]) -> None:
 
     def line(name: str, r: dict[str, Any]) -> str:
         cells = [f"{r[k]:.4f}" if isinstance(r[k], float) else str(r[k]) for k in keys]
+        ci = r.get("auroc_ci95")
+        if ci:
+            cells.append("-".join(f"{x:.3f}" if isinstance(x, float) else "?" for x in ci))
         return f"{name:<40} " + " ".join(f"{c:>10}" for c in cells)
 
-    print(f"{'':<40} " + " ".join(f"{k[:10]:>10}" for k in keys))
+    ci_head = " auroc 95% CI" if "auroc_ci95" in result else ""
+    print(f"{'':<40} " + " ".join(f"{k[:10]:>10}" for k in keys) + ci_head)
     print(line("(all)", result))
     for field, rows in result.get("by", {}).items():
         for value, r in rows.items():
@@ -436,6 +440,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline-train", help="also report a length-only baseline fitted on this JSONL")
     p.add_argument("--scores-in", help="take probability_ai from an earlier --scores-out file instead of scoring")
     p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                   help="resamples for 95%% confidence intervals (0: none)")  # fmt: skip
+    p.add_argument("--cluster-field", default="group",
+                   help="texts sharing this field are resampled together (default: group)")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_evaluate)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,38 @@ def _pct(x: Any) -> str:
     return f"{100 * float(x):.1f}%"
 
 
+def _with_ci(r: Mapping[str, Any], key: str, fmt: Callable[[Any], str] = _f) -> str:
+    """A figure with its bootstrap interval when the report has one: "0.932 (0.918–0.946)"."""
+    ci = r.get(f"{key}_ci95")
+    if not ci or any(x is None for x in ci):
+        return fmt(r[key])
+    return f"{fmt(r[key])} ({fmt(ci[0])}–{fmt(ci[1])})"
+
+
+def _ci_text(reports: Mapping[str, Mapping[str, Any]]) -> str:
+    """How the intervals were made, from the reports' own `bootstrap` blocks."""
+    parts = [
+        f"{name}: {b['resamples']} resamples of its {b['clusters']} `{b['cluster_field']}` clusters"
+        for name, r in reports.items()
+        if (b := r.get("bootstrap"))
+    ]
+    if not parts:
+        return ""
+    return (
+        "In brackets: 95% intervals of the AUROC and of the false-positive rate from a bootstrap that resamples "
+        "whole groups (a human text and the AI texts made from it stay together, as do copies of one text cut to "
+        "different lengths), so they show how far a figure could move on another draw of texts like these ("
+        + "; ".join(parts)
+        + ")."
+    )
+
+
 def summary_row(name: str, r: Mapping[str, Any]) -> str:
     base = r.get("length_baseline", {}).get("auroc")
     return (
-        f"| {name} | {r['n']} | {_f(r['auroc'])} | {_f(base)} | {_f(r['tpr_at_1pct_fpr'])} | "
-        f"{_pct(r['fpr_at_threshold'])} | {_pct(r['tpr_at_threshold'])} | {_f(r['f1'])} | {_f(r['accuracy'])} |"
+        f"| {name} | {r['n']} | {_with_ci(r, 'auroc')} | {_f(base)} | {_f(r['tpr_at_1pct_fpr'])} | "
+        f"{_with_ci(r, 'fpr_at_threshold', _pct)} | {_pct(r['tpr_at_threshold'])} | {_f(r['f1'])} | "
+        f"{_f(r['accuracy'])} |"
     )
 
 
@@ -58,8 +86,8 @@ def breakdown(report: Mapping[str, Any], field: str) -> str:
     for value, r in rows.items():
         base = base_rows.get(value, {}).get("auroc")
         lines.append(
-            f"| {value} | {r['n']} | {r['n_human']} | {r['n_ai']} | {_f(r['auroc'])} | {_f(base)} | "
-            f"{_pct(r['fpr_at_threshold'])} | {_pct(r['tpr_at_threshold'])} |"
+            f"| {value} | {r['n']} | {r['n_human']} | {r['n_ai']} | {_with_ci(r, 'auroc')} | {_f(base)} | "
+            f"{_with_ci(r, 'fpr_at_threshold', _pct)} | {_pct(r['tpr_at_threshold'])} |"
         )
     return "\n".join(lines)
 
@@ -136,6 +164,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
         "`length-only AUROC` is a logistic regression on the log word count, fitted on the training file: where the "
         "model is not far above it, length explains much of the score. " + _precision_text(reports),
         "\n".join([HEADER, *[summary_row(name, r) for name, r in reports.items()]]),
+        _ci_text(reports),
     ]
     for name, r in reports.items():
         for field in r.get("by", {}):
@@ -166,6 +195,10 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
 def write_card(
     path: Path, manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]], commands: str
 ) -> Path:
+    """Write MODEL_CARD.md and, beside it, each report as `eval_<name>.json`, so every figure of the card can be
+    traced to the report it came from (the artifact's file hashes leave `eval_*.json` out)."""
     out = Path(path) / "MODEL_CARD.md"
     out.write_text(render(manifest, reports, commands), encoding="utf-8")
+    for name, report in reports.items():
+        (Path(path) / f"eval_{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return out

@@ -9,6 +9,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from model.bootstrap import CI_LEVEL, ClusterResamples, confidence_intervals
 from model.data import Record
 from model.metrics import summary
 
@@ -41,21 +42,52 @@ def write_scores(path: Path, records: Sequence[Record], probabilities: Sequence[
 
 
 def report(
-    records: Sequence[Record], probabilities: Sequence[float], threshold: float, by: Sequence[str] = ()
+    records: Sequence[Record],
+    probabilities: Sequence[float],
+    threshold: float,
+    by: Sequence[str] = (),
+    resamples: int = 0,
+    cluster_field: str = "group",
 ) -> dict[str, Any]:
-    """`summary` figures overall and, under `by[field][value]`, for each value of each field."""
+    """`summary` figures overall and, under `by[field][value]`, for each value of each field.
+
+    With `resamples` > 0 every summary also carries 95% intervals (`auroc_ci95`, ...) from a bootstrap that draws
+    whole clusters (texts sharing `cluster_field`; a text without it is a cluster of its own).
+    """
     labels = [int(r.label) for r in records if r.label is not None]
     if len(labels) != len(records):
         raise ValueError("evaluation needs a label on every record")
-    result: dict[str, Any] = summary(labels, list(probabilities), threshold)
+    draws = None
+    if resamples > 0:
+        clusters = [_cluster_key(r, i, cluster_field) for i, r in enumerate(records)]
+        draws = ClusterResamples.draw(clusters, resamples)
+
+    def figures(idx: Sequence[int]) -> dict[str, Any]:
+        sub_labels = [labels[i] for i in idx]
+        sub_probs = [probabilities[i] for i in idx]
+        out = summary(sub_labels, sub_probs, threshold)
+        if draws is not None:
+            out.update(confidence_intervals(sub_labels, sub_probs, threshold, draws.subset(idx)))
+        return out
+
+    result: dict[str, Any] = figures(range(len(records)))
+    if draws is not None:
+        result["bootstrap"] = {
+            "resamples": resamples,
+            "cluster_field": cluster_field,
+            "clusters": draws.clusters,
+            "level": CI_LEVEL,
+        }
     if by:
         result["by"] = {}
         for name in by:
             groups: dict[str, list[int]] = {}
             for i, r in enumerate(records):
                 groups.setdefault(r.get(name), []).append(i)
-            result["by"][name] = {
-                value: summary([labels[i] for i in idx], [probabilities[i] for i in idx], threshold)
-                for value, idx in sorted(groups.items())
-            }
+            result["by"][name] = {value: figures(idx) for value, idx in sorted(groups.items())}
     return result
+
+
+def _cluster_key(record: Record, row: int, field: str) -> str:
+    value = record.fields.get(field)
+    return f"(row {row})" if value is None else f"={value}"

@@ -46,6 +46,11 @@ def test_evaluate_json_schema_scores_out_and_plots(tiny_artifact, toy_data, tmp_
     for key in REQUIRED:
         assert key in report["by"]["domain"]["d1"]
     assert "auroc" in report["length_baseline"]
+    # 95% intervals by default, resampling whole groups (the toy data pair texts two by two)
+    assert report["bootstrap"]["cluster_field"] == "group" and report["bootstrap"]["resamples"] == 1000
+    low, high = report["auroc_ci95"]
+    assert low <= report["auroc"] <= high
+    assert len(report["by"]["source"]["toy_a"]["fpr_at_threshold_ci95"]) == 2
     assert report["inference_dtype"] in {"float32", "bfloat16"}  # the card says which precision scored the texts
     rows = [json.loads(line) for line in scores.read_text().splitlines()]
     assert len(rows) == 40
@@ -100,6 +105,8 @@ def test_calibrate_then_card(tiny_artifact, toy_data, tmp_path):
     assert card.returncode == 0, card.stderr.decode()[-2000:]
     text = (model / "MODEL_CARD.md").read_text()
     assert "1 = AI-generated, 0 = human" in text and "### test by source" in text
+    assert "95% intervals of the AUROC" in text
+    assert json.loads((model / "eval_test.json").read_text()) == json.loads(report.stdout)  # the card's source
 
 
 @pytest.mark.parametrize("how", ["arg", "stdin"])
@@ -143,8 +150,9 @@ def test_saved_scores_are_reused_by_calibrate_and_evaluate(tiny_artifact, toy_da
     again = cli(
         "evaluate", "--data", str(toy_data["test"]), "--model", str(model), "--json", "--scores-in", str(scores)
     )
-    rescored = cli("evaluate", "--data", str(toy_data["test"]), "--model", str(model), "--json")
+    rescored = cli("evaluate", "--data", str(toy_data["test"]), "--model", str(model), "--json", "--bootstrap", "0")
     assert json.loads(again.stdout)["auroc"] == pytest.approx(json.loads(rescored.stdout)["auroc"], abs=1e-6)
+    assert "auroc_ci95" in json.loads(again.stdout) and "auroc_ci95" not in json.loads(rescored.stdout)
     assert json.loads(again.stdout)["threshold"] == json.loads(cal.stdout)["threshold"]
     mismatch = cli("evaluate", "--data", str(toy_data["train"]), "--model", str(model), "--scores-in", str(scores))
     assert mismatch.returncode == 2 and b"same texts" in mismatch.stderr

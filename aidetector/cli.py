@@ -210,6 +210,21 @@ def cmd_soup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_interpolate(args: argparse.Namespace) -> int:
+    """WiSE-FT: a model part of the way from --model to a run fine-tuned from it (validation AUROC of all three)."""
+    from model.data import DataError
+    from model.soup import interpolate
+
+    try:
+        report = interpolate(
+            Path(args.model), Path(args.fine_tuned), args.alpha, [Path(p) for p in args.data], Path(args.output)
+        )
+    except (DataError, OSError, ValueError) as exc:
+        return _fail(str(exc))
+    print(json.dumps({"output": args.output, "alpha": report.alpha, "valid_auroc": report.valid_auroc}, indent=2))
+    return 0
+
+
 def cmd_card(args: argparse.Namespace) -> int:
     from model.artifact import read_manifest
     from model.card import write_card
@@ -470,6 +485,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", action="append", required=True, help="the training JSONL files of those models")
     p.add_argument("--output", required=True, help="folder for the soup's artifact")
     p.set_defaults(func=cmd_soup)
+
+    p = sub.add_parser("interpolate", help="weights part of the way from a model to a run fine-tuned from it")
+    p.add_argument("--model", required=True, help="the starting artifact folder (e.g. a soup)")
+    p.add_argument("--fine-tuned", required=True, help="a run trained from --model on the same files and split")
+    p.add_argument("--alpha", type=float, required=True, help="share of the fine-tuned weights, 0 < alpha < 1")
+    p.add_argument("--data", action="append", required=True, help="the training JSONL files of both models")
+    p.add_argument("--output", required=True, help="folder for the interpolated artifact")
+    p.set_defaults(func=cmd_interpolate)
 
     p = sub.add_parser("card", help="write MODEL_CARD.md from evaluate --json reports")
     p.add_argument("--model")

@@ -122,6 +122,21 @@ def _soup_text(manifest: Mapping[str, Any]) -> str:
     )
 
 
+def _interpolation_text(manifest: Mapping[str, Any]) -> str:
+    wise = manifest.get("interpolation")
+    if not wise:
+        return ""
+    tuned = wise["fine_tuned"]
+    hp = tuned.get("hyperparameters", {})
+    sources = hp.get("train_sources") or "all sources"
+    return (
+        f"**Robust fine-tuning (WiSE-FT).** The weights are then moved {wise['alpha']:g} of the way toward a run "
+        f"fine-tuned from them ({tuned.get('steps')} steps on {sources}, learning rate {hp.get('learning_rate')}): "
+        f"{wise['rule']}. Validation AUROC: {_f(wise['model']['valid_auroc'], 4)} before, "
+        f"{_f(tuned['valid_auroc'], 4)} for the fine-tuned run alone, {_f(wise['valid_auroc'], 4)} interpolated."
+    )
+
+
 def _precision_text(reports: Mapping[str, Mapping[str, Any]]) -> str:
     scored = sorted({str(r["inference_dtype"]) for r in reports.values() if r.get("inference_dtype")})
     if not scored:
@@ -138,7 +153,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
     hp = manifest.get("hyperparameters", {})
     origin = (
         "weights averaged from several fine-tuned runs, see below"
-        if manifest.get("soup")
+        if manifest.get("soup") or manifest.get("interpolation")
         else f"last stage fine-tuned from `{manifest.get('base_model')}`"
     )
     sections = [
@@ -150,6 +165,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
         "window and the document score is the length-weighted mean of the window log-odds, so nothing is "
         "truncated silently (`tokens_used` vs `tokens_total` in every answer).",
         _soup_text(manifest),
+        _interpolation_text(manifest),
         _ensemble_text(manifest),
         "**`predicted_class`: 1 = AI-generated, 0 = human.** `probability_ai` is Platt-calibrated on held-out "
         "training groups. The label is `inconclusive` when the text is shorter than the minimum length, in a "

@@ -61,6 +61,9 @@ class TrainSettings(BaseSettings):
         0, ge=0, description="stop at the first validation pass after this many minutes (0 = no limit)"
     )
     source_weights: str = Field("argugpt=0.5", description="per-source sample weights, 'src=w,src=w'")
+    train_sources: str = Field(
+        "", description="train only on these sources, 'src,src' (empty = all); validation keeps every source"
+    )
     fp16: bool = Field(True, description="save weights as float16 (half the size, same scores to ~1e-3)")
     # bfloat16 autocast where the CPU has it natively: 1.5x float32's training steps here (model/precision.py)
     precision: Precision = Field("auto", description="auto (bfloat16 on CPUs with native bfloat16), float32, bfloat16")
@@ -71,6 +74,9 @@ class TrainSettings(BaseSettings):
             name, _, value = part.partition("=")
             out[name.strip()] = float(value)
         return out
+
+    def parsed_train_sources(self) -> frozenset[str]:
+        return frozenset(filter(None, (p.strip() for p in self.train_sources.split(","))))
 
     def resolved_device(self) -> str:
         if self.device == "auto":

@@ -80,6 +80,17 @@ def sample_weights(records: Sequence[Record], source_weights: dict[str, float]) 
     return out
 
 
+def only_sources(records: Sequence[Record], sources: frozenset[str]) -> list[Record]:
+    """The records of those sources (all when empty). Applied after the split, so a specialised fine-tune holds
+    out the same groups as the runs on the full files and can be souped or interpolated with them."""
+    if not sources:
+        return list(records)
+    kept = [r for r in records if r.get("source") in sources]
+    if {r.label for r in kept} != {LABEL_HUMAN, LABEL_AI}:
+        raise ValueError(f"train_sources={','.join(sorted(sources))} leaves no human and AI texts to train on")
+    return kept
+
+
 def random_crop(ids: list[int], content_len: int, short_fraction: float, rng: random.Random) -> list[int]:
     """A random window of the text; with probability `short_fraction` a short one (teaches sentence scoring)."""
     length = content_len
@@ -183,6 +194,7 @@ def train(
     content_len = settings.max_length - special_token_count(tokenizer)
 
     train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
+    train_recs = only_sources(train_recs, settings.parsed_train_sources())
     weights = sample_weights(train_recs, settings.parsed_source_weights())
     train_ids = tokenize(tokenizer, [r.text for r in train_recs])
     examples = [Example(ids, int(r.label or 0), w) for ids, r, w in zip(train_ids, train_recs, weights, strict=True)]

@@ -164,3 +164,16 @@ def test_soup_cli_refuses_a_single_model_without_a_traceback(tiny_artifact, toy_
     )
     assert result.returncode == 2 and b"at least two" in result.stderr and b"Traceback" not in result.stderr
     assert not (tmp_path / "s").exists()
+
+
+def test_interpolate_cli_prints_the_validation_aurocs_and_refuses_a_bad_alpha(tiny_artifact, toy_data, tmp_path):
+    common = ["--model", str(tiny_artifact), "--fine-tuned", str(tiny_artifact), "--data", str(toy_data["train"])]
+    bad = cli("interpolate", *common, "--alpha", "1", "--output", str(tmp_path / "bad"))
+    assert bad.returncode == 2 and b"alpha" in bad.stderr and b"Traceback" not in bad.stderr
+    assert not (tmp_path / "bad").exists()
+    ok = cli("interpolate", *common, "--alpha", "0.5", "--output", str(tmp_path / "half"))
+    report = json.loads(ok.stdout)
+    assert ok.returncode == 0 and report["alpha"] == 0.5
+    # a model interpolated with itself is itself
+    assert report["valid_auroc"]["interpolated"] == pytest.approx(report["valid_auroc"]["model"], abs=1e-3)
+    assert json.loads((tmp_path / "half" / "manifest.json").read_text())["interpolation"]["alpha"] == 0.5

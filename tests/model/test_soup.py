@@ -8,7 +8,7 @@ from safetensors.torch import load_file
 
 from model.data import load_jsonl, split_by_group
 from model.metrics import auroc
-from model.soup import average, greedy_soup
+from model.soup import average, greedy_soup, interpolate
 from model.train import train
 from tests.conftest import make_records, write_jsonl
 
@@ -70,3 +70,47 @@ def test_average_refuses_other_architectures():
     with pytest.raises(ValueError, match="one architecture"):
         average([{"w": torch.zeros(2)}, {"w": torch.zeros(3)}])
     assert torch.equal(average([{"w": torch.zeros(2)}, {"w": torch.full((2,), 2.0)}])["w"], torch.ones(2))
+
+
+def test_interpolate_saves_the_weighted_weights_and_describes_them(members, tiny_settings, toy_data, tmp_path):
+    """WiSE-FT: a run fine-tuned from a member on one source, then 0.3 of the way toward it."""
+    tuned = train(
+        [toy_data["train"]],
+        tmp_path / "tuned",
+        tiny_settings.model_copy(
+            update={"base_model": str(members["seed1"]), "train_sources": "toy_a", "max_steps": 10, "seed": 5}
+        ),
+        progress=False,
+    )
+    out = tmp_path / "wise"
+    report = interpolate(members["seed1"], tuned, 0.3, [toy_data["train"]], out)
+
+    start, end = (load_file(str(m / "model.safetensors")) for m in (members["seed1"], tuned))
+    saved = load_file(str(out / "model.safetensors"))
+    assert all(
+        torch.allclose(saved[k].float(), 0.7 * start[k].float() + 0.3 * end[k].float(), atol=2e-3) for k in saved
+    )
+    assert set(report.valid_auroc) == {"model", "fine_tuned", "interpolated"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    wise = manifest["interpolation"]
+    assert wise["alpha"] == 0.3 and wise["valid_auroc"] == report.valid_auroc["interpolated"]
+    assert wise["fine_tuned"]["hyperparameters"]["train_sources"] == "toy_a"
+    assert [h["alpha"] for h in json.loads((out / "metrics.json").read_text())["history"]] == [0.0, 0.3, 1.0]
+    from model.card import render
+
+    assert "WiSE-FT" in render(manifest, {}) and "toy_a" in render(manifest, {})
+    # The interpolated model scores the validation groups as reported (the detector's own path).
+    from model.detector import Detector
+
+    records = split_by_group(load_jsonl(toy_data["train"]), 0.2, 13)[1]
+    probs = Detector.from_path(out).probabilities([r.text for r in records])
+    assert auroc([int(r.label or 0) for r in records], probs) == pytest.approx(
+        report.valid_auroc["interpolated"], abs=0.02
+    )
+
+
+def test_interpolate_refuses_alphas_outside_zero_one(members, toy_data, tmp_path):
+    for alpha in (0.0, 1.0, 1.5):
+        with pytest.raises(ValueError, match="alpha"):
+            interpolate(members["seed1"], members["seed2"], alpha, [toy_data["train"]], tmp_path / "no")
+    assert not (tmp_path / "no").exists()

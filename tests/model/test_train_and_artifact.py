@@ -143,3 +143,29 @@ def test_weight_average_is_what_gets_validated_and_saved(tiny_settings, toy_data
     )
     assert all(torch.equal(plain[k], last_only[k]) for k in plain)
     assert not all(torch.equal(plain[k], averaged[k]) for k in plain)
+
+
+def test_train_sources_narrows_training_but_not_the_validation_split(toy_data, tiny_settings, tmp_path):
+    from model.data import split_by_group
+    from model.train import only_sources
+
+    records = load_jsonl(toy_data["train"])
+    train_recs, valid_recs = split_by_group(records, 0.2, 13)
+    kept = only_sources(train_recs, frozenset({"toy_a"}))
+    assert kept and {r.get("source") for r in kept} == {"toy_a"} and {r.label for r in kept} == {0, 1}
+    assert only_sources(train_recs, frozenset()) == train_recs
+    with pytest.raises(ValueError, match="train_sources=nowhere"):
+        only_sources(train_recs, frozenset({"nowhere"}))
+    settings = tiny_settings.model_copy(update={"train_sources": "nowhere"})
+    assert settings.parsed_train_sources() == {"nowhere"}
+    with pytest.raises(ValueError, match="no human and AI"):
+        train([toy_data["train"]], tmp_path / "out", settings, progress=False)
+    assert not (tmp_path / "out").exists()
+    # the run on one source still validates on every source's held-out groups (same split as full runs)
+    out = train(
+        [toy_data["train"]],
+        tmp_path / "a",
+        tiny_settings.model_copy(update={"train_sources": "toy_a", "max_steps": 2}),
+        progress=False,
+    )
+    assert json.loads((out / "metrics.json").read_text())["valid"]["n"] == len(valid_recs)

@@ -29,6 +29,11 @@ def packaged_base_model() -> str:
     return str(Path(next(iter(spec.submodule_search_locations))) / "model")
 
 
+def comma_items(text: str) -> list[str]:
+    """The non-empty, stripped items of a comma-separated setting ('a, b,' -> ['a', 'b'])."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 class TrainSettings(BaseSettings):
     """Hyper-parameters of one training run; every field is also a SageMaker hyperparameter of the same name."""
 
@@ -70,13 +75,13 @@ class TrainSettings(BaseSettings):
 
     def parsed_source_weights(self) -> dict[str, float]:
         out: dict[str, float] = {}
-        for part in filter(None, (p.strip() for p in self.source_weights.split(","))):
+        for part in comma_items(self.source_weights):
             name, _, value = part.partition("=")
             out[name.strip()] = float(value)
         return out
 
     def parsed_train_sources(self) -> frozenset[str]:
-        return frozenset(filter(None, (p.strip() for p in self.train_sources.split(","))))
+        return frozenset(comma_items(self.train_sources))
 
     def resolved_device(self) -> str:
         if self.device == "auto":
@@ -124,4 +129,4 @@ class DetectSettings(BaseSettings):
     precision: Precision = Field("auto", description="auto (bfloat16 on CPUs with native bfloat16), float32, bfloat16")
 
     def language_set(self) -> set[str]:
-        return {c.strip().lower() for c in self.languages.split(",") if c.strip()}
+        return {c.lower() for c in comma_items(self.languages)}

@@ -183,6 +183,9 @@ def train(
 ) -> Path:
     """Train, calibrate and write the artifact to `output_dir`; returns its path."""
     records, data_hashes = load_training_records(data_paths)
+    # split (own seed) and source filter before the base loads, so a filter that leaves one class fails at once
+    train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
+    train_recs = only_sources(train_recs, settings.parsed_train_sources())
     set_seed(settings.seed)
     if settings.num_threads:
         torch.set_num_threads(settings.num_threads)
@@ -193,8 +196,6 @@ def train(
     dtype = precision.resolve(settings.precision, device.type)
     content_len = settings.max_length - special_token_count(tokenizer)
 
-    train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
-    train_recs = only_sources(train_recs, settings.parsed_train_sources())
     weights = sample_weights(train_recs, settings.parsed_source_weights())
     train_ids = tokenize(tokenizer, [r.text for r in train_recs])
     examples = [Example(ids, int(r.label or 0), w) for ids, r, w in zip(train_ids, train_recs, weights, strict=True)]

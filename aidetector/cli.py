@@ -82,7 +82,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             return _fail(str(exc))
     else:
         probs = score_records(records, detector.probabilities, batch_size=args.batch_size, progress=not args.quiet)
-    result = report(records, probs, detector.threshold, by, args.bootstrap, args.cluster_field)
+    result = report(records, probs, detector.threshold, by, args.bootstrap, args.cluster_field, args.pairs_by)
     result["model_version"] = detector.version
     if not args.scores_in:
         result["inference_dtype"] = detector.precision_name
@@ -137,6 +137,12 @@ def _print_report(result: dict[str, Any]) -> None:
     for field, rows in result.get("by", {}).items():
         for value, r in rows.items():
             print(line(f"{field}={value}"[:40], r))
+    pairs = result.get("misordered_pairs")
+    if pairs:
+        print(f"\nAUROC lost to misordered human/AI pairs by {pairs['field']}: "
+              f"{pairs['within']:.4f} within values, {pairs['across']:.4f} across them")  # fmt: skip
+        for c in pairs["cells"][:10]:
+            print(f"  human {c['human']} above AI {c['ai']}: {c['share']:.4f}")
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -459,6 +465,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="resamples for 95%% confidence intervals (0: none)")  # fmt: skip
     p.add_argument("--cluster-field", default="group",
                    help="texts sharing this field are resampled together (default: group)")  # fmt: skip
+    p.add_argument("--pairs-by", metavar="FIELD",
+                   help="split the AUROC lost to misordered pairs by (human, AI) value of this field")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_evaluate)
 

@@ -92,6 +92,25 @@ def breakdown(report: Mapping[str, Any], field: str) -> str:
     return "\n".join(lines)
 
 
+def pairs_table(name: str, report: Mapping[str, Any], rows: int = 8) -> str:
+    """Where the set's pooled AUROC is lost: the largest cells of `evaluate --pairs-by`, within and across values."""
+    pairs = report.get("misordered_pairs")
+    if not pairs:
+        return ""
+    field = pairs["field"]
+    lines = [
+        f"### Where the pooled AUROC of {name} is lost, by {field}",
+        f"Share of all human/AI pairs of {name} in which the human text scores above the AI text (ties count half); "
+        f"the shares add up to 1 - AUROC: {_f(pairs['within'], 4)} within one {field}, {_f(pairs['across'], 4)} "
+        f"across two. Pairs across values are ones that per-{field} AUROCs do not show.",
+        "",
+        f"| human texts from {field} | AI texts from {field} | share of pairs misordered |",
+        "|---|---|---:|",
+    ]
+    lines += [f"| {c['human']} | {c['ai']} | {_f(c['share'], 4)} |" for c in pairs["cells"][:rows]]
+    return "\n".join(lines)
+
+
 def _ensemble_text(manifest: Mapping[str, Any]) -> str:
     ens = manifest.get("ensemble")
     if not ens:
@@ -185,6 +204,8 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
     for name, r in reports.items():
         for field in r.get("by", {}):
             sections += [f"### {name} by {field}", breakdown(r, field)]
+        if r.get("misordered_pairs"):
+            sections.append(pairs_table(name, r))
     sections += [
         "![ROC curves](roc_test.png) ![ROC curves](roc_ood_dev.png) ![reliability](reliability_ood_dev.png)",
         "## Limitations",

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from model.bootstrap import CI_LEVEL, ClusterResamples, confidence_intervals
 from model.data import Record
-from model.metrics import summary
+from model.metrics import misordered_pairs, summary
 
 
 def score_records(
@@ -48,11 +48,13 @@ def report(
     by: Sequence[str] = (),
     resamples: int = 0,
     cluster_field: str = "group",
+    pairs_by: str | None = None,
 ) -> dict[str, Any]:
     """`summary` figures overall and, under `by[field][value]`, for each value of each field.
 
     With `resamples` > 0 every summary also carries 95% intervals (`auroc_ci95`, ...) from a bootstrap that draws
     whole clusters (texts sharing `cluster_field`; a text without it is a cluster of its own).
+    With `pairs_by`, `misordered_pairs` splits the pooled AUROC's shortfall by (human value, AI value) of that field.
     """
     labels = [int(r.label) for r in records if r.label is not None]
     if len(labels) != len(records):
@@ -85,7 +87,17 @@ def report(
             for i, r in enumerate(records):
                 groups.setdefault(r.get(name), []).append(i)
             result["by"][name] = {value: figures(idx) for value, idx in sorted(groups.items())}
+    if pairs_by:
+        result["misordered_pairs"] = pair_breakdown(records, probabilities, pairs_by)
     return result
+
+
+def pair_breakdown(records: Sequence[Record], probabilities: Sequence[float], field: str) -> dict[str, Any]:
+    """`misordered_pairs` by one field, with the shortfall summed within values and across them."""
+    cells = misordered_pairs([int(r.label or 0) for r in records], probabilities, [str(r.get(field)) for r in records])
+    within = sum(c["share"] for c in cells if c["human"] == c["ai"])
+    across = sum(c["share"] for c in cells if c["human"] != c["ai"])
+    return {"field": field, "within": within, "across": across, "cells": [c for c in cells if c["share"] > 0]}
 
 
 def _cluster_key(record: Record, row: int, field: str) -> str:

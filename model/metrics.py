@@ -57,3 +57,26 @@ def summary(labels: Sequence[int], probabilities: Sequence[float], threshold: fl
         "threshold": threshold,
         **rates_at_threshold(labels, probabilities, threshold),
     }
+
+
+def misordered_pairs(labels: Sequence[int], scores: Sequence[float], groups: Sequence[str]) -> list[dict[str, Any]]:
+    """Where a pooled AUROC is lost: one cell per (human group, AI group) with the share of all human/AI pairs that
+    the scores order wrongly (ties count half), largest first; 1 - the sum of the shares is the pooled AUROC.
+
+    Per-group AUROCs cannot show the cells across groups: scores that rank well inside each source can still rank
+    one source's human texts above another's AI texts, and that lowers the pooled figure.
+    """
+    y, s, g = np.asarray(labels, dtype=int), np.asarray(scores, dtype=np.float64), np.asarray(groups, dtype=object)
+    pairs = int((y == 0).sum()) * int((y == 1).sum())
+    if pairs == 0:
+        return []
+    cells = []
+    for human_group in sorted(set(g[y == 0])):
+        human = s[(y == 0) & (g == human_group)]
+        for ai_group in sorted(set(g[y == 1])):
+            ai = np.sort(s[(y == 1) & (g == ai_group)])
+            below = np.searchsorted(ai, human, side="left")  # AI texts scored under each human text
+            ties = np.searchsorted(ai, human, side="right") - below
+            wrong = float(below.sum() + 0.5 * ties.sum())
+            cells.append({"human": human_group, "ai": ai_group, "share": wrong / pairs, "pairs": len(human) * len(ai)})
+    return sorted(cells, key=lambda c: -c["share"])

@@ -89,11 +89,13 @@ fi
 "$AID" calibrate --model "$OUT" --scores "$REPORTS/ood_dev.jsonl" --target-fpr 0.03 \
   --group-field domain --max-group-fpr 0.06
 
-# 5. Evaluate at the shipped threshold (ood_dev from the saved scores), with a length-only baseline and plots.
+# 5. Evaluate at the shipped threshold (ood_dev from the saved scores), with a length-only baseline, plots, and
+#    the AUROC lost to misordered pairs split by (human, AI) source or domain.
 "$AID" evaluate --model "$OUT" --data "$REPORTS/ood_dev.jsonl" --scores-in "$REPORTS/ood_dev.jsonl" \
-  --name ood_dev --by domain,generator --json --plots "$OUT" --baseline-train "$DATA/train.jsonl" > "$REPORTS/ood_dev.json"
-"$AID" evaluate --model "$OUT" --data "$DATA/test.jsonl" --by source,generator,domain --json --plots "$OUT" \
-  --baseline-train "$DATA/train.jsonl" > "$REPORTS/test.json"
+  --name ood_dev --by domain,generator --pairs-by domain --json --plots "$OUT" --baseline-train "$DATA/train.jsonl" \
+  > "$REPORTS/ood_dev.json"
+"$AID" evaluate --model "$OUT" --data "$DATA/test.jsonl" --by source,generator,domain --pairs-by source --json \
+  --plots "$OUT" --baseline-train "$DATA/train.jsonl" > "$REPORTS/test.json"
 
 # 6. The model card, from those reports only.
 "$AID" card --model "$OUT" --report "test=$REPORTS/test.json" --report "ood_dev=$REPORTS/ood_dev.json" \

@@ -28,6 +28,8 @@ def test_evaluate_json_schema_scores_out_and_plots(tiny_artifact, toy_data, tmp_
         str(tiny_artifact),
         "--by",
         "source,domain",
+        "--pairs-by",
+        "source",
         "--json",
         "--scores-out",
         str(scores),
@@ -46,6 +48,9 @@ def test_evaluate_json_schema_scores_out_and_plots(tiny_artifact, toy_data, tmp_
     for key in REQUIRED:
         assert key in report["by"]["domain"]["d1"]
     assert "auroc" in report["length_baseline"]
+    pairs = report["misordered_pairs"]  # the pooled AUROC's shortfall, split by (human source, AI source)
+    assert pairs["field"] == "source" and {c["human"] for c in pairs["cells"]} <= {"toy_a", "toy_b"}
+    assert report["auroc"] == pytest.approx(1 - pairs["within"] - pairs["across"])
     # 95% intervals by default, resampling whole groups (the toy data pair texts two by two)
     assert report["bootstrap"]["cluster_field"] == "group" and report["bootstrap"]["resamples"] == 1000
     low, high = report["auroc_ci95"]
@@ -99,13 +104,17 @@ def test_calibrate_then_card(tiny_artifact, toy_data, tmp_path):
     manifest = json.loads((model / "manifest.json").read_text())
     assert manifest["calibration"]["threshold"] == out["threshold"]
     assert "5.0%" in manifest["calibration"]["threshold_rule"]
-    report = cli("evaluate", "--data", str(toy_data["test"]), "--model", str(model), "--json", "--by", "source")
+    report = cli(
+        "evaluate", "--data", str(toy_data["test"]), "--model", str(model), "--json", "--by", "source",
+        "--pairs-by", "source",
+    )  # fmt: skip
     (tmp_path / "r.json").write_bytes(report.stdout)
     card = cli("card", "--model", str(model), "--report", f"test={tmp_path / 'r.json'}")
     assert card.returncode == 0, card.stderr.decode()[-2000:]
     text = (model / "MODEL_CARD.md").read_text()
     assert "1 = AI-generated, 0 = human" in text and "### test by source" in text
     assert "95% intervals of the AUROC" in text
+    assert "### Where the pooled AUROC of test is lost, by source" in text
     assert json.loads((model / "eval_test.json").read_text()) == json.loads(report.stdout)  # the card's source
 
 

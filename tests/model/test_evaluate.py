@@ -39,3 +39,16 @@ def test_records_without_the_cluster_field_are_clusters_of_their_own():
     recs = records()
     out = report(recs, [0.5] * 40, 0.5, resamples=10, cluster_field="no_such_field")
     assert out["bootstrap"]["clusters"] == 40
+
+
+def test_pair_breakdown_separates_errors_inside_and_across_sources():
+    # Inside each source every AI text outranks every human one, but source b's scores sit higher as a whole:
+    # b's human texts (0.6) outrank a's AI texts (0.5), so the pooled AUROC falls below both sources' 1.0.
+    recs = records()
+    probs = [(0.1 if r.label == 0 else 0.5) + (0.5 if r.get("source") == "b" else 0.0) for r in recs]
+    out = report(recs, probs, 0.5, by=["source"], pairs_by="source")
+    assert out["by"]["source"]["a"]["auroc"] == 1.0 and out["by"]["source"]["b"]["auroc"] == 1.0
+    pairs = out["misordered_pairs"]
+    assert pairs["field"] == "source" and pairs["within"] == 0.0
+    assert pairs["cells"] == [{"human": "b", "ai": "a", "share": 0.25, "pairs": 100}]  # 10 x 10 of 20 x 20
+    assert out["auroc"] == pytest.approx(1 - pairs["across"])

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from model.metrics import auroc, rates_at_threshold, summary, tpr_at_fpr
+from model.metrics import auroc, misordered_pairs, rates_at_threshold, summary, tpr_at_fpr
 
 
 def test_auroc_hand_computed():
@@ -36,3 +36,19 @@ def test_summary_has_the_documented_keys():
     for key in ("n", "auroc", "tpr_at_1pct_fpr", "threshold", "fpr_at_threshold", "tpr_at_threshold", "f1", "accuracy"):
         assert key in s
     assert s["n"] == 2 and s["auroc"] == 1.0
+
+
+def test_misordered_pairs_hand_computed_and_sum_to_the_auroc_shortfall():
+    # humans: a=0.6, b=0.2 ; AIs: a=0.5, b=0.9, b=0.6 -> 2 x 3 = 6 pairs
+    labels = [0, 0, 1, 1, 1]
+    scores = [0.6, 0.2, 0.5, 0.9, 0.6]
+    groups = ["a", "b", "a", "b", "b"]
+    cells = {(c["human"], c["ai"]): c for c in misordered_pairs(labels, scores, groups)}
+    # human a (0.6) vs AI a (0.5): wrong -> 1/6; vs AI b (0.9 right, 0.6 tie -> 0.5) -> 0.5/6; human b (0.2): none
+    assert cells[("a", "a")]["share"] == pytest.approx(1 / 6)
+    assert cells[("a", "b")]["share"] == pytest.approx(0.5 / 6)
+    assert cells[("b", "a")]["share"] == 0 and cells[("b", "b")]["pairs"] == 2
+    assert 1 - sum(c["share"] for c in cells.values()) == pytest.approx(auroc(labels, scores))
+    shares = [c["share"] for c in misordered_pairs(labels, scores, groups)]
+    assert shares == sorted(shares, reverse=True) and shares[0] == pytest.approx(1 / 6)  # largest first
+    assert misordered_pairs([1, 1], [0.2, 0.3], ["a", "b"]) == []

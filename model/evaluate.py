@@ -88,13 +88,15 @@ def report(
                 groups.setdefault(r.get(name), []).append(i)
             result["by"][name] = {value: figures(idx) for value, idx in sorted(groups.items())}
     if pairs_by:
-        result["misordered_pairs"] = pair_breakdown(records, probabilities, pairs_by)
+        result["misordered_pairs"] = pair_breakdown(labels, probabilities, [r.get(pairs_by) for r in records], pairs_by)
     return result
 
 
-def pair_breakdown(records: Sequence[Record], probabilities: Sequence[float], field: str) -> dict[str, Any]:
-    """`misordered_pairs` by one field, with the shortfall summed within values and across them."""
-    cells = misordered_pairs([int(r.label or 0) for r in records], probabilities, [str(r.get(field)) for r in records])
+def pair_breakdown(
+    labels: Sequence[int], probabilities: Sequence[float], values: Sequence[str], field: str
+) -> dict[str, Any]:
+    """`misordered_pairs` by the texts' `values` of one field, with the shortfall summed within values and across."""
+    cells = misordered_pairs(labels, probabilities, values)
     within = sum(c["share"] for c in cells if c["human"] == c["ai"])
     across = sum(c["share"] for c in cells if c["human"] != c["ai"])
     return {"field": field, "within": within, "across": across, "cells": [c for c in cells if c["share"] > 0]}

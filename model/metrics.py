@@ -70,11 +70,11 @@ def misordered_pairs(labels: Sequence[int], scores: Sequence[float], groups: Seq
     pairs = int((y == 0).sum()) * int((y == 1).sum())
     if pairs == 0:
         return []
+    ai_sorted = {group: np.sort(s[(y == 1) & (g == group)]) for group in sorted(set(g[y == 1]))}
     cells = []
     for human_group in sorted(set(g[y == 0])):
         human = s[(y == 0) & (g == human_group)]
-        for ai_group in sorted(set(g[y == 1])):
-            ai = np.sort(s[(y == 1) & (g == ai_group)])
+        for ai_group, ai in ai_sorted.items():
             below = np.searchsorted(ai, human, side="left")  # AI texts scored under each human text
             ties = np.searchsorted(ai, human, side="right") - below
             wrong = float(below.sum() + 0.5 * ties.sum())

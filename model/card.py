@@ -204,8 +204,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
     for name, r in reports.items():
         for field in r.get("by", {}):
             sections += [f"### {name} by {field}", breakdown(r, field)]
-        if r.get("misordered_pairs"):
-            sections.append(pairs_table(name, r))
+        sections.append(pairs_table(name, r))  # empty, and so left out, without `--pairs-by`
     sections += [
         "![ROC curves](roc_test.png) ![ROC curves](roc_ood_dev.png) ![reliability](reliability_ood_dev.png)",
         "## Limitations",

@@ -179,25 +179,35 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
-    """Add the n-gram member to a trained model; its weight is chosen on a development file."""
+    """Add the n-gram and style members to a trained model; weights chosen on held-out split + development file."""
     from model.artifact import read_manifest
+    from model.config import comma_items
     from model.data import DataError, load_jsonl
-    from model.ensemble import WEIGHT_GRID, build_ensemble
+    from model.ensemble import STYLE_WEIGHT_GRID, WEIGHT_GRID, build_ensemble
     from model.evaluate import write_scores
 
     try:
         select = load_jsonl(args.select_on)
-        weights = [float(w) for w in args.weights.split(",")] if args.weights else list(WEIGHT_GRID)
+        weights = [float(w) for w in comma_items(args.weights)] if args.weights else list(WEIGHT_GRID)
+        style_weights = (
+            [float(a) for a in comma_items(args.style_weights)] if args.style_weights else list(STYLE_WEIGHT_GRID)
+        )
         report = build_ensemble(
-            Path(args.model), [Path(p) for p in args.data], select, Path(args.select_on).name, weights
+            Path(args.model),
+            [Path(p) for p in args.data],
+            select,
+            Path(args.select_on).name,
+            weights,
+            style_weights,
+            replace=args.replace,
         )
     except (DataError, OSError, ValueError) as exc:
         return _fail(str(exc))
     if args.scores_out:
         threshold = float(read_manifest(Path(args.model))["calibration"]["threshold"])  # no second model load
         write_scores(Path(args.scores_out), select, report.probabilities, threshold)
-    print(json.dumps({"weight": report.weight, "auroc_by_weight": report.auroc_by_weight,
-                      "transformer_auroc": report.transformer_auroc, "ngram_auroc": report.ngram_auroc,
+    print(json.dumps({"weight": report.weight, "style_weight": report.style_weight,
+                      "auroc_by_weights": report.auroc_by_weights, "member_auroc": report.member_auroc,
                       "selected_on": report.selected_on}, indent=2))  # fmt: skip
     return 0
 
@@ -480,12 +490,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=64)
     p.set_defaults(func=cmd_calibrate)
 
-    p = sub.add_parser("ensemble", help="add the n-gram member to a trained model (weight chosen on a dev file)")
+    p = sub.add_parser(
+        "ensemble", help="add the n-gram and style members to a trained model (weights chosen on held-out + dev file)"
+    )
     p.add_argument("--model", required=True, help="artifact folder, changed in place")
     p.add_argument("--data", action="append", required=True, help="the training JSONL files of that model")
     p.add_argument("--select-on", required=True, help="labelled development JSONL for choosing the weight")
-    p.add_argument("--weights", help="comma-separated grid (default 0.25,0.5,0.75,1,1.5,2)")
+    p.add_argument("--weights", help="comma-separated grid of n-gram weights (default 0,0.25,0.5,0.75,1,1.5,2)")
+    p.add_argument("--style-weights", help="comma-separated grid of style weights (default 0,0.15,0.25,0.35,0.5,0.75)")
     p.add_argument("--scores-out", help="write the blend's scores on --select-on (evaluate --scores-out format)")
+    p.add_argument("--replace", action="store_true", help="refit the members of a model that already has them")
     p.set_defaults(func=cmd_ensemble)
 
     p = sub.add_parser("soup", help="average fine-tuned runs of one base into one model (greedy, by validation)")

@@ -115,13 +115,52 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
     ens = manifest.get("ensemble")
     if not ens:
         return "The transformer is the only member: no ensemble."
-    grid = ", ".join(f"w={w}: {a}" for w, a in ens.get("auroc_by_weight", {}).items())
+    if "style" not in ens.get("members", []):  # models built before the style member
+        grid = ", ".join(f"w={w}: {a}" for w, a in ens.get("auroc_by_weight", {}).items())
+        return (
+            "**Ensemble.** The transformer's document log-odds are added to those of an n-gram model "
+            f"({ens.get('ngram_features')}; logistic regression fitted on the same training split) with weight "
+            f"**{ens.get('ngram_weight')}**, then calibrated. {ens.get('rule')} (AUROC per weight: {grid})."
+        )
+    select = ens.get("selected_on", "the development file")
+    members = ", ".join(
+        f"{m} {_f(row['held_out'], 4)} / {_f(row['select'], 4)}" for m, row in ens.get("member_auroc", {}).items()
+    )
+    grid = ens.get("auroc_by_weights", {})
+    ws = sorted({float(k.split(",")[0][2:]) for k in grid})
+    As = sorted({float(k.split(",")[1][2:]) for k in grid})
+    lines = [
+        "**Ensemble.** Three members, fitted on the same training split, add their log-odds before calibration: "
+        "the transformer; an n-gram model "
+        f"({ens.get('ngram_features')}; logistic regression) with weight w = **{ens.get('ngram_weight')}**; and a "
+        f"style model ({ens.get('style_features')}) with weight a = **{ens.get('style_weight')}**. "
+        f"{ens.get('rule')}. Members alone (AUROC on the held-out split / {select}): {members}.",
+        "",
+        f"AUROC of the blend, held-out split / {select}:",
+        "",
+        "| w \\ a | " + " | ".join(f"{a:g}" for a in As) + " |",
+        "|---|" + "---:|" * len(As),
+    ]
+    for w in ws:
+        cells = []
+        for a in As:
+            row = grid.get(f"w={w:g},a={a:g}")
+            cell = f"{_f(row['held_out'], 4)} / {_f(row['select'], 4)}" if row else ""
+            chosen = w == float(ens.get("ngram_weight")) and a == float(ens.get("style_weight"))
+            cells.append(f"**{cell}**" if chosen else cell)
+        lines.append(f"| {w:g} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _style_limitation(manifest: Mapping[str, Any]) -> str:
+    if "style" not in (manifest.get("ensemble") or {}).get("members", []):
+        return ""
     return (
-        "**Ensemble.** The transformer's document log-odds are added to those of an n-gram model "
-        f"({ens.get('ngram_features')}; logistic regression fitted on the same training split) with weight "
-        f"**{ens.get('ngram_weight')}**, then calibrated. {ens.get('rule')} (AUROC per weight: {grid}). "
-        f"The n-gram member sees the whole text and catches surface statistics that "
-        f"{manifest.get('window_tokens')}-token windows miss."
+        "\n- The style member compares word rarity with general English (word frequencies of the `wordfreq` "
+        "package) and reads sentence-length variation: text dense with technical terms, such as scientific "
+        "abstracts, differs from everyday English for reasons that have nothing to do with who wrote it (see "
+        "arxiv_abstract in ood_dev by domain). It ignores layout: newlines and curly quotes are normalised away "
+        "before it looks."
     )
 
 
@@ -214,7 +253,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
         "ood_dev by generator).\n"
         "- Generators newer than the training data may be missed; evaluate on your own texts before relying on it.\n"
         "- Non-native writers' essays are a known false-positive risk of all detectors; ELLIPSE learner essays were "
-        "added to training for this reason, but no held-out learner set was measured.",
+        "added to training for this reason, but no held-out learner set was measured." + _style_limitation(manifest),
         "## Training",
         f"Data (sha256): `{manifest.get('training_data')}`; {manifest.get('training_records')} texts; "
         f"{manifest.get('steps')} steps; git commit `{manifest.get('git_commit')}`.",

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from model import precision
 from model.artifact import LoadedArtifact, load_artifact
 from model.calibration import Platt, verdict
@@ -19,6 +21,7 @@ from model.forward import document_log_odds, max_positions, special_tokens
 from model.language import identify, is_unsupported
 from model.ngram import NgramModel
 from model.sentences import split_sentences
+from model.style import StyleModel
 from model.windows import make_windows, stretch_tokens, tokens_covered
 
 
@@ -90,10 +93,13 @@ class Detector:
         self.languages = self.settings.language_set()
         self.dtype = precision.resolve(self.settings.precision)
         precision.prepare(artifact.model, self.dtype)
-        # Optional second member: n-gram log-odds added with a weight before calibration (see model/ensemble.py).
-        ensemble = manifest.get("ensemble")
-        self.ngram = NgramModel.load(artifact.path) if ensemble else None
-        self.ngram_weight = float(ensemble["ngram_weight"]) if ensemble else 0.0
+        # Optional members: n-gram and style log-odds added with weights before calibration (see model/ensemble.py).
+        ensemble = manifest.get("ensemble") or {}
+        members = ensemble.get("members", [])
+        self.ngram = NgramModel.load(artifact.path) if "ngram" in members else None
+        self.ngram_weight = float(ensemble.get("ngram_weight", 0.0))
+        self.style = StyleModel.load(artifact.path) if "style" in members else None
+        self.style_weight = float(ensemble.get("style_weight", 0.0))
 
     @classmethod
     def from_path(cls, path: str | Path, settings: DetectSettings | None = None) -> Detector:
@@ -149,13 +155,15 @@ class Detector:
         return self._document_log_odds([self._prepare(ids) for ids in self._tokenize(texts)])
 
     def _blend(self, texts: Sequence[str], log_odds: Sequence[float]) -> list[float]:
-        if self.ngram is None:
-            return list(log_odds)
-        ngram = self.ngram.log_odds(texts)
-        return [z + self.ngram_weight * float(g) for z, g in zip(log_odds, ngram, strict=True)]
+        blended = np.asarray(log_odds, dtype=np.float64)
+        if self.ngram is not None:
+            blended = blended + self.ngram_weight * self.ngram.log_odds(texts)
+        if self.style is not None:
+            blended = blended + self.style_weight * self.style.log_odds(texts)
+        return [float(x) for x in blended]
 
     def calibrated(self, texts: Sequence[str], transformer_log_odds: Sequence[float]) -> list[float]:
-        """P(AI) per text from the transformer's log-odds: the n-gram member blended in, then calibrated."""
+        """P(AI) per text from the transformer's log-odds: the other members blended in, then calibrated."""
         return [self.platt.probability(z) for z in self._blend(texts, transformer_log_odds)]
 
     def probabilities(self, texts: Sequence[str]) -> list[float]:

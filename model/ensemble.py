@@ -1,8 +1,11 @@
-"""Add the n-gram member to a trained transformer artifact: fit it, choose its weight, refit the calibration.
+"""Add the n-gram and style members to a trained transformer artifact: fit them, choose weights, refit calibration.
 
-Fitted on exactly the training split the transformer used (same group split and seed from its manifest), so the
-held-out split stays unseen by both members; the blend's Platt calibration is fitted on that held-out split.
-The weight is chosen on a development file (model selection, never training), from a small stated grid.
+Both are fitted on exactly the training split the transformer used (same group split and seed from its manifest),
+so the held-out split stays unseen by every member; the blend's Platt calibration is fitted on that held-out split.
+The blend is log-odds = transformer + w * ngram + a * style. (w, a) come from small stated grids by the mean of two
+AUROCs: on the held-out split (the training sources) and on a development file from other sources (model
+selection, never training). Either alone picks for one side: the held-out split alone favours what the training
+sources reward, the development file alone what its four domains reward.
 """
 
 from __future__ import annotations
@@ -19,19 +22,25 @@ from model.detector import Detector
 from model.evaluate import score_records
 from model.metrics import auroc
 from model.ngram import NgramModel
+from model.style import StyleModel
 from model.train import load_training_records, sample_weights
 
-WEIGHT_GRID = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+WEIGHT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+STYLE_WEIGHT_GRID = (0.0, 0.15, 0.25, 0.35, 0.5, 0.75)
 
 
 @dataclass(frozen=True)
 class EnsembleReport:
     weight: float
-    auroc_by_weight: dict[float, float]
-    transformer_auroc: float
-    ngram_auroc: float
+    style_weight: float
+    auroc_by_weights: dict[str, dict[str, float]]  # "w=..,a=.." -> held_out, select, mean
+    member_auroc: dict[str, dict[str, float]]  # member -> held_out, select
     selected_on: str
     probabilities: list[float]
+
+
+def _weights_key(w: float, a: float) -> str:
+    return f"w={w:g},a={a:g}"
 
 
 def build_ensemble(
@@ -40,33 +49,53 @@ def build_ensemble(
     select_on: Sequence[Record],
     select_name: str,
     weights: Sequence[float] = WEIGHT_GRID,
+    style_weights: Sequence[float] = STYLE_WEIGHT_GRID,
+    replace: bool = False,
 ) -> EnsembleReport:
+    """Fit the members, choose the weights, write them into `model_dir`; `replace` refits an existing ensemble."""
     manifest = read_manifest(model_dir)
-    if manifest.get("ensemble"):
-        raise ValueError(f"{model_dir} already has an n-gram member")
+    if manifest.get("ensemble") and not replace:
+        raise ValueError(f"{model_dir} already has an ensemble (n-gram and style members); --replace refits it")
     hp = manifest["hyperparameters"]
     settings = TrainSettings(**{k: v for k, v in hp.items() if k in TrainSettings.model_fields})
     records, _ = load_training_records(data_paths)
     train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
+    if not valid_recs:
+        raise ValueError("the model's manifest holds out no validation split (valid_fraction 0): nothing to weigh on")
+    train_texts = [r.text for r in train_recs]
     train_labels = [int(r.label or 0) for r in train_recs]
     train_weights = sample_weights(train_recs, settings.parsed_source_weights())
-    ngram = NgramModel.fit([r.text for r in train_recs], train_labels, train_weights)
+    ngram = NgramModel.fit(train_texts, train_labels, train_weights)
+    style = StyleModel.fit(train_texts, train_labels, train_weights)
     detector = Detector.from_path(model_dir)
 
-    def members(recs: Sequence[Record]) -> tuple[list[float], list[float]]:
+    def members(recs: Sequence[Record]) -> list[list[float]]:
+        texts = [r.text for r in recs]
         nn = score_records(recs, detector.transformer_log_odds, progress=False)
-        return nn, [float(v) for v in ngram.log_odds([r.text for r in recs])]
+        return [nn, [float(v) for v in ngram.log_odds(texts)], [float(v) for v in style.log_odds(texts)]]
 
-    labels = [int(r.label or 0) for r in select_on]
-    nn_sel, ng_sel = members(select_on)
-    by_weight = {w: auroc(labels, [a + w * b for a, b in zip(nn_sel, ng_sel, strict=True)]) for w in weights}
-    weight = max(by_weight, key=lambda w: by_weight[w])
+    def blend(parts: list[list[float]], w: float, a: float) -> list[float]:
+        return [z + w * g + a * s for z, g, s in zip(*parts, strict=True)]
 
-    nn_val, ng_val = members(valid_recs)
-    platt = fit_platt(
-        [a + weight * b for a, b in zip(nn_val, ng_val, strict=True)], [int(r.label or 0) for r in valid_recs]
+    sets = {"held_out": (valid_recs, members(valid_recs)), "select": (select_on, members(select_on))}
+    labels = {name: [int(r.label or 0) for r in recs] for name, (recs, _) in sets.items()}
+    grid: dict[str, dict[str, float]] = {}
+    for w in weights:
+        for a in style_weights:
+            row = {name: auroc(labels[name], blend(parts, w, a)) for name, (_, parts) in sets.items()}
+            grid[_weights_key(w, a)] = {**row, "mean": (row["held_out"] + row["select"]) / 2}
+    weight, style_weight = max(
+        ((w, a) for w in weights for a in style_weights), key=lambda wa: grid[_weights_key(*wa)]["mean"]
     )
+    member_auroc = {
+        member: {name: auroc(labels[name], parts[i]) for name, (_, parts) in sets.items()}
+        for i, member in enumerate(("transformer", "ngram", "style"))
+    }
+
+    valid_parts = sets["held_out"][1]
+    platt = fit_platt(blend(valid_parts, weight, style_weight), labels["held_out"])
     ngram.save(model_dir)
+    style.save(model_dir)
     calibration = {**manifest.get("calibration", {}), "platt": platt.to_dict()}
     update_manifest(
         model_dir,
@@ -74,23 +103,32 @@ def build_ensemble(
             "calibration": calibration,
             # A different model answers now, so it gets its own version; the transformer's stays on record.
             "version": utc_version(),
-            "transformer_version": manifest["version"],
+            "transformer_version": manifest.get("transformer_version", manifest["version"]),
             "ensemble": {
-                "members": ["transformer", "ngram"],
+                "members": ["transformer", "ngram", "style"],
                 "ngram_weight": weight,
-                "rule": f"log-odds = transformer + w * ngram; w from {list(weights)} by AUROC on {select_name}",
-                "auroc_by_weight": {str(w): round(v, 4) for w, v in by_weight.items()},
+                "style_weight": style_weight,
+                "rule": (
+                    "log-odds = transformer + w * ngram + a * style; w from "
+                    f"{list(weights)} and a from {list(style_weights)} by the mean of the AUROCs on the "
+                    f"held-out split and on {select_name}"
+                ),
+                "auroc_by_weights": {k: {n: round(v, 4) for n, v in row.items()} for k, row in grid.items()},
+                "member_auroc": {m: {n: round(v, 4) for n, v in row.items()} for m, row in member_auroc.items()},
+                "selected_on": select_name,
                 "ngram_features": "char_wb 1-4 (2^18 hashed) + word 1-2 (2^17 hashed), sublinear TF-IDF",
+                "style_features": f"{len(style.trees.roots)} gradient-boosted trees over word rarity, diversity, "
+                "sentence-length burstiness, punctuation and compressibility of the canonicalised text",
             },
         },
     )
     refresh_checksums(model_dir)
-    blended = [platt.probability(a + weight * b) for a, b in zip(nn_sel, ng_sel, strict=True)]
+    blended = [platt.probability(x) for x in blend(sets["select"][1], weight, style_weight)]
     return EnsembleReport(
         weight=weight,
-        auroc_by_weight=by_weight,
-        transformer_auroc=auroc(labels, nn_sel),
-        ngram_auroc=auroc(labels, ng_sel),
+        style_weight=style_weight,
+        auroc_by_weights=grid,
+        member_auroc=member_auroc,
         selected_on=select_name,
         probabilities=blended,
     )

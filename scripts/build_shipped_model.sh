@@ -2,7 +2,7 @@
 # Reproduces the shipped model and its card:  make train-shipped   (or: bash scripts/build_shipped_model.sh DATA OUT)
 # About 4 h of training on a 2-core CPU with native bfloat16 (AVX512-BF16), 10 min on one GPU, then 50 min of
 # souping, fitting and scoring on the CPU.
-# ood_dev is used only for model selection (the ensemble weight) and to choose the threshold, never for training.
+# ood_dev is used only for model selection (the ensemble weights) and to choose the threshold, never for training.
 set -euo pipefail
 DATA=${1:-../shared/data}
 OUT=${2:-runs/candidate}
@@ -79,9 +79,12 @@ if [ ! -f "$OUT/manifest.json" ]; then
   cp -r "$SOUP_DIR"/. "$OUT"/
 fi
 
-# 4. Add the n-gram member (hashed char/word TF-IDF + logistic regression) on the same training split; its weight
-#    in the blend is chosen on ood_dev from a fixed grid (model selection), and the blend's scores on ood_dev are
-#    written once. Then set the threshold from ood_dev's human texts: <= 3% overall, <= 6% in each domain.
+# 4. Add the n-gram member (hashed char/word TF-IDF + logistic regression) and the style member (gradient-boosted
+#    trees over word rarity, sentence-length burstiness, punctuation...) on the same training split; their weights
+#    in the blend come from fixed grids by the mean of the AUROCs on the held-out split and on ood_dev (model
+#    selection), and the blend's scores on ood_dev are written once. (On the committed model:
+#    `aidetector ensemble --model DIR --replace ...` refits both members on its transformer.)
+#    Then set the threshold from ood_dev's human texts: <= 3% overall, <= 6% in each domain.
 if ! grep -q '"ensemble"' "$OUT/manifest.json"; then
   "$AID" ensemble --model "$OUT" --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" \
     --select-on "$DATA/ood_dev.jsonl" --scores-out "$REPORTS/ood_dev.jsonl" > "$REPORTS/ensemble.json"

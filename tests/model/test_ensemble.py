@@ -1,4 +1,4 @@
-"""The n-gram member: fitted on the transformer's own training split, checksummed, used by the Detector."""
+"""The n-gram and style members: fitted on the transformer's own training split, checksummed, used by the Detector."""
 
 from __future__ import annotations
 
@@ -40,15 +40,20 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "aidetector.cli", "ensemble", "--model", str(model_dir), "--data",
          str(toy_data["train"]), "--select-on", str(toy_data["test"]), "--weights", "0.5,1",
-         "--scores-out", str(tmp_path / "scores.jsonl")],
+         "--style-weights", "0,0.25", "--scores-out", str(tmp_path / "scores.jsonl")],
         capture_output=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     report = json.loads(result.stdout)
-    assert report["weight"] in (0.5, 1.0) and set(report["auroc_by_weight"]) == {"0.5", "1.0"}
+    assert set(report["auroc_by_weights"]) == {"w=0.5,a=0", "w=0.5,a=0.25", "w=1,a=0", "w=1,a=0.25"}
+    chosen = report["auroc_by_weights"][f"w={report['weight']:g},a={report['style_weight']:g}"]
+    assert chosen["mean"] == max(row["mean"] for row in report["auroc_by_weights"].values())
+    assert chosen["mean"] == pytest.approx((chosen["held_out"] + chosen["select"]) / 2)
+    assert set(report["member_auroc"]) == {"transformer", "ngram", "style"}
     manifest = verify_artifact(model_dir)  # the new files are checksummed
-    assert {"ngram.npz", "ngram.json"} <= set(manifest["files"])
-    assert read_manifest(model_dir)["ensemble"]["ngram_weight"] == report["weight"]
+    assert {"ngram.npz", "ngram.json", "style.npz", "style.json"} <= set(manifest["files"])
+    ensemble = read_manifest(model_dir)["ensemble"]
+    assert (ensemble["ngram_weight"], ensemble["style_weight"]) == (report["weight"], report["style_weight"])
     assert read_manifest(model_dir)["transformer_version"] == before.version != after_version(model_dir)
     after = Detector.from_path(model_dir)
     blended = after.probabilities(texts)
@@ -64,8 +69,24 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
          str(toy_data["train"]), "--select-on", str(toy_data["test"])],
         capture_output=True, timeout=300,
     )  # fmt: skip
-    assert again.returncode == 2 and b"already has an n-gram member" in again.stderr
-    # Tampering with the member is caught like tampering with the weights.
+    assert again.returncode == 2 and b"already has an ensemble" in again.stderr
+    # --replace refits the members in place; the transformer's version stays on record.
+    replaced = subprocess.run(
+        [sys.executable, "-m", "aidetector.cli", "ensemble", "--model", str(model_dir), "--data",
+         str(toy_data["train"]), "--select-on", str(toy_data["test"]), "--weights", "1", "--style-weights", "0.5",
+         "--replace"],
+        capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert replaced.returncode == 0, replaced.stderr.decode()[-2000:]
+    ensemble = verify_artifact(model_dir)["ensemble"]
+    assert (ensemble["ngram_weight"], ensemble["style_weight"]) == (1.0, 0.5)
+    assert read_manifest(model_dir)["transformer_version"] == before.version
+    # Tampering with a member is caught like tampering with the weights.
+    ngram_bytes = (model_dir / "ngram.npz").read_bytes()
     (model_dir / "ngram.npz").write_bytes((model_dir / "ngram.npz").read_bytes()[:-4] + b"evil")
+    with pytest.raises(ArtifactError, match="checksum mismatch"):
+        Detector.from_path(model_dir)
+    (model_dir / "ngram.npz").write_bytes(ngram_bytes)
+    (model_dir / "style.npz").write_bytes((model_dir / "style.npz").read_bytes()[:-4] + b"evil")
     with pytest.raises(ArtifactError, match="checksum mismatch"):
         Detector.from_path(model_dir)

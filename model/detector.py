@@ -22,6 +22,7 @@ from model.language import identify, is_unsupported
 from model.ngram import NgramModel
 from model.sentences import split_sentences
 from model.style import StyleModel
+from model.typography import plain_typography
 from model.windows import make_windows, stretch_tokens, tokens_covered
 
 
@@ -137,7 +138,8 @@ class Detector:
         return _Prepared(ids, [w.ids for w in windows], tokens_covered(windows))
 
     def _tokenize(self, texts: Sequence[str]) -> list[list[int]]:
-        enc = self.artifact.tokenizer(list(texts), add_special_tokens=False, truncation=False, verbose=False)
+        plain = [plain_typography(t) for t in texts]  # as in training; the other members do the same themselves
+        enc = self.artifact.tokenizer(plain, add_special_tokens=False, truncation=False, verbose=False)
         return [list(x) for x in enc["input_ids"]]
 
     def _document_log_odds(self, prepared: Sequence[_Prepared]) -> list[float]:

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from model.typography import plain_typography
+
 NPZ = "ngram.npz"
 CONFIG = "ngram.json"
 
@@ -49,7 +51,8 @@ def _vectorizers(config: NgramConfig) -> tuple[Any, Any]:
 
 def _counts(config: NgramConfig, texts: Sequence[str]) -> sparse.csr_matrix:
     char, word = _vectorizers(config)
-    return sparse.hstack([char.transform(texts), word.transform(texts)]).tocsr()
+    plain = [plain_typography(t) for t in texts]  # the same n-grams whatever editor typed the quotes
+    return sparse.hstack([char.transform(plain), word.transform(plain)]).tocsr()
 
 
 class NgramModel:

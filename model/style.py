@@ -3,13 +3,14 @@
 Why: the transformer reads WordPiece windows and the n-gram member reads bags of n-grams; neither sees how rare the
 words are against general English (word frequencies from the `wordfreq` package), how much sentence lengths vary
 ("burstiness"), how diverse the vocabulary is, or how the text uses punctuation. Measured with the shipped
-transformer and n-gram member (runs below are in the model card): adding these trees lifts AUROC on the held-out
+transformer and n-gram member (the weight grid in the model card): adding these trees lifts AUROC on the held-out
 split, on ood_dev and on test.
 
-The text is canonicalised first (Unicode NFKC, curly quotes and dashes to ASCII, every run of whitespace to one
-space). In our data newlines and curly quotes record how a corpus was prepared, not who wrote it: none of the
-Fast-DetectGPT human texts has a newline while 91% of its AI texts do, and ood_dev has no newline at all. Trees that
-learned such marks would call a person's text AI for having paragraphs.
+The text is canonicalised first: Unicode NFKC (an ellipsis becomes three dots), curly quotes and dashes to ASCII as
+every member reads them (`model/typography.py`), every run of whitespace to one space. In our data newlines and
+curly quotes record how a corpus was prepared, not who wrote it: none of the Fast-DetectGPT human texts has a
+newline while 91% of its AI texts do, and ood_dev has no newline at all. Trees that learned such marks would call a
+person's text AI for having paragraphs.
 
 The trees are stored as plain arrays (`style.npz`, checksummed like every artifact file) and walked with numpy:
 no pickle to trust, no dependence on scikit-learn's private classes at load time.
@@ -29,14 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
+from model.typography import plain_typography
+
 NPZ = "style.npz"
 CONFIG = "style.json"
 
 _WORD = re.compile(r"[A-Za-z']+")
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-_ASCII = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "..."}
-)
 _PUNCTUATION = ",.;:!?\"'()-*#/%&["
 _DIVERSITY_WORDS = 150  # type-token ratios over a fixed prefix, so they do not fall with length alone
 
@@ -54,7 +54,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 def canonical(text: str) -> str:
     """The text as the features see it: NFKC, ASCII quotes and dashes, single spaces (see the module docstring)."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_ASCII).split())
+    return " ".join(plain_typography(unicodedata.normalize("NFKC", text)).split())
 
 
 @lru_cache(maxsize=200_000)

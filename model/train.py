@@ -37,6 +37,7 @@ from model.config import DetectSettings, TrainSettings
 from model.data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_by_group
 from model.forward import ai_logits, document_log_odds, encode_batch, max_positions, special_token_count
 from model.metrics import auroc
+from model.typography import plain_typography
 from model.windows import make_windows, stretch_tokens
 
 log = logging.getLogger(__name__)
@@ -154,9 +155,11 @@ def load_base(base_model: str, tokenizer_source: str | None = None) -> tuple[Any
 
 
 def tokenize(tokenizer: Any, texts: Sequence[str], batch: int = 512) -> list[list[int]]:
+    """Token ids of each text, read with plain typography (`model/typography.py`) as the Detector reads it."""
     out: list[list[int]] = []
     for i in range(0, len(texts), batch):
-        enc = tokenizer(list(texts[i : i + batch]), add_special_tokens=False, truncation=False, verbose=False)
+        plain = [plain_typography(t) for t in texts[i : i + batch]]
+        enc = tokenizer(plain, add_special_tokens=False, truncation=False, verbose=False)
         out.extend(enc["input_ids"])
     return out
 

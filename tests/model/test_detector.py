@@ -72,6 +72,14 @@ def test_sentences_have_offsets_and_scores(detector):
     assert "sentences" not in plain.to_dict()
 
 
+def test_curly_quotes_and_dashes_read_as_ascii(detector):
+    plain = english(40).replace(" ", " 'x' - ", 3)
+    curly = english(40).replace(" ", " \u2018x\u2019 \u2014 ", 3)
+    [a], [b] = detector.detect([plain], sentences=True), detector.detect([curly], sentences=True)
+    assert a.probability_ai == b.probability_ai and a.tokens_total == b.tokens_total
+    assert all(curly[s.start : s.end] == s.text for s in b.sentences)
+
+
 def test_batch_scores_equal_single_scores(detector):
     texts = [english(35), english(80), english(300)]
     batch = [r.probability_ai for r in detector.detect(texts)]

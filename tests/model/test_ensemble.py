@@ -26,6 +26,9 @@ def test_ngram_model_learns_and_round_trips(toy_data, tmp_path):
     model.save(tmp_path)
     again = NgramModel.load(tmp_path).log_odds([r.text for r in test])
     assert np.max(np.abs(again - scores)) < 0.05  # float16 storage
+    text = test[0].text + ' "it\'s" - so'
+    curly = test[0].text + " \u201cit\u2019s\u201d \u2014 so"
+    assert model.log_odds([curly])[0] == model.log_odds([text])[0]  # reads plain typography (model/typography.py)
 
 
 def after_version(model_dir):

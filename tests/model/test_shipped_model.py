@@ -42,3 +42,18 @@ def test_shipped_model_scores_the_sample(shipped):
     assert result.model_version == shipped.version
     assert result.tokens_used == result.tokens_total and result.language == "en"
     assert len(result.sentences) >= 5
+
+
+def test_typography_does_not_change_the_verdict(shipped):
+    """Curly quotes and long dashes come from the editor, not the writer: the same words get the same answer."""
+    plain = (
+        "\"I don't think it's ready,\" she said - and she was right. The bridge had been planned for years, but the "
+        "money ran out twice, and the town's council couldn't agree on who should pay for the rest of it. "
+    ) * 3
+    curly = plain.replace("n't", "n\u2019t").replace("'s", "\u2019s").replace(" - ", " \u2014 ")
+    curly = curly.replace('"I', "\u201cI").replace(',"', ",\u201d")
+    assert curly != plain and len(curly) == len(plain)
+    [a], [b] = shipped.detect([plain], sentences=True), shipped.detect([curly], sentences=True)
+    assert a.probability_ai == b.probability_ai and a.label == b.label
+    assert [s.probability_ai for s in a.sentences] == [s.probability_ai for s in b.sentences]
+    assert all(curly[s.start : s.end] == s.text for s in b.sentences)  # spans still point into the text as sent

@@ -495,7 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--model", required=True, help="artifact folder, changed in place")
     p.add_argument("--data", action="append", required=True, help="the training JSONL files of that model")
-    p.add_argument("--select-on", required=True, help="labelled development JSONL for choosing the weight")
+    p.add_argument("--select-on", required=True, help="labelled development JSONL for choosing the weights")
     p.add_argument("--weights", help="comma-separated grid of n-gram weights (default 0,0.25,0.5,0.75,1,1.5,2)")
     p.add_argument("--style-weights", help="comma-separated grid of style weights (default 0,0.15,0.25,0.35,0.5,0.75)")
     p.add_argument("--scores-out", help="write the blend's scores on --select-on (evaluate --scores-out format)")

@@ -5,7 +5,7 @@ so the held-out split stays unseen by every member; the blend's Platt calibratio
 The blend is log-odds = transformer + w * ngram + a * style. (w, a) come from small stated grids by the mean of two
 AUROCs: on the held-out split (the training sources) and on a development file from other sources (model
 selection, never training). Either alone picks for one side: the held-out split alone favours what the training
-sources reward, the development file alone what its four domains reward.
+sources reward, the development file alone what its few domains reward.
 """
 
 from __future__ import annotations

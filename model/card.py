@@ -126,9 +126,9 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
     members = ", ".join(
         f"{m} {_f(row['held_out'], 4)} / {_f(row['select'], 4)}" for m, row in ens.get("member_auroc", {}).items()
     )
-    grid = ens.get("auroc_by_weights", {})
-    ws = sorted({float(k.split(",")[0][2:]) for k in grid})
-    As = sorted({float(k.split(",")[1][2:]) for k in grid})
+    by_weights = {(r["ngram_weight"], r["style_weight"]): r for r in ens.get("weight_grid", [])}
+    ws = sorted({w for w, _ in by_weights})
+    As = sorted({a for _, a in by_weights})
     lines = [
         "**Ensemble.** Three members, fitted on the same training split, add their log-odds before calibration: "
         "the transformer; an n-gram model "
@@ -144,9 +144,9 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
     for w in ws:
         cells = []
         for a in As:
-            row = grid.get(f"w={w:g},a={a:g}")
+            row = by_weights.get((w, a))
             cell = f"{_f(row['held_out'], 4)} / {_f(row['select'], 4)}" if row else ""
-            chosen = w == float(ens.get("ngram_weight")) and a == float(ens.get("style_weight"))
+            chosen = (w, a) == (ens.get("ngram_weight"), ens.get("style_weight"))
             cells.append(f"**{cell}**" if chosen else cell)
         lines.append(f"| {w:g} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -79,14 +79,13 @@ def build_ensemble(
 
     sets = {"held_out": (valid_recs, members(valid_recs)), "select": (select_on, members(select_on))}
     labels = {name: [int(r.label or 0) for r in recs] for name, (recs, _) in sets.items()}
-    grid: dict[str, dict[str, float]] = {}
+    rows: list[dict[str, float]] = []  # one per (w, a): the weights, then the blend's AUROCs
     for w in weights:
         for a in style_weights:
             row = {name: auroc(labels[name], blend(parts, w, a)) for name, (_, parts) in sets.items()}
-            grid[_weights_key(w, a)] = {**row, "mean": (row["held_out"] + row["select"]) / 2}
-    weight, style_weight = max(
-        ((w, a) for w in weights for a in style_weights), key=lambda wa: grid[_weights_key(*wa)]["mean"]
-    )
+            rows.append({"ngram_weight": w, "style_weight": a, **row, "mean": (row["held_out"] + row["select"]) / 2})
+    best = max(rows, key=lambda r: r["mean"])
+    weight, style_weight = best["ngram_weight"], best["style_weight"]
     member_auroc = {
         member: {name: auroc(labels[name], parts[i]) for name, (_, parts) in sets.items()}
         for i, member in enumerate(("transformer", "ngram", "style"))
@@ -113,7 +112,7 @@ def build_ensemble(
                     f"{list(weights)} and a from {list(style_weights)} by the mean of the AUROCs on the "
                     f"held-out split and on {select_name}"
                 ),
-                "auroc_by_weights": {k: {n: round(v, 4) for n, v in row.items()} for k, row in grid.items()},
+                "weight_grid": [{k: v if k.endswith("weight") else round(v, 4) for k, v in r.items()} for r in rows],
                 "member_auroc": {m: {n: round(v, 4) for n, v in row.items()} for m, row in member_auroc.items()},
                 "selected_on": select_name,
                 "ngram_features": "char_wb 1-4 (2^18 hashed) + word 1-2 (2^17 hashed), sublinear TF-IDF",
@@ -127,7 +126,10 @@ def build_ensemble(
     return EnsembleReport(
         weight=weight,
         style_weight=style_weight,
-        auroc_by_weights=grid,
+        auroc_by_weights={
+            _weights_key(r["ngram_weight"], r["style_weight"]): {k: r[k] for k in ("held_out", "select", "mean")}
+            for r in rows
+        },
         member_auroc=member_auroc,
         selected_on=select_name,
         probabilities=blended,

@@ -491,7 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser(
-        "ensemble", help="add the n-gram and style members to a trained model (weights chosen on held-out + dev file)"
+        "ensemble",
+        help="add the n-gram, skeleton and style members to a trained model (weights chosen on held-out + dev file)",
     )
     p.add_argument("--model", required=True, help="artifact folder, changed in place")
     p.add_argument("--data", action="append", required=True, help="the training JSONL files of that model")

@@ -129,12 +129,28 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
     by_weights = {(r["ngram_weight"], r["style_weight"]): r for r in ens.get("weight_grid", [])}
     ws = sorted({w for w, _ in by_weights})
     As = sorted({a for _, a in by_weights})
+    stacked = ens.get("style_inputs", [])
+    skeleton = (
+        f"a skeleton n-gram model ({ens.get('skeleton_features')}; logistic regression; the skeleton keeps the "
+        "1,100 commonest words and replaces every other word by its rarity class); "
+        if "skeleton" in ens.get("members", [])
+        else ""
+    )
+    stacking = (
+        f" The style trees are stacked on the {' and '.join(stacked)} members: they were fitted on those members' "
+        f"out-of-fold log-odds ({ens.get('stacking_folds')} group folds of the training split), so they learned "
+        "how far an unseen text's n-gram scores can be trusted."
+        if stacked
+        else ""
+    )
+    count = {3: "Three", 4: "Four"}.get(len(ens.get("members", [])), str(len(ens.get("members", []))))
     lines = [
-        "**Ensemble.** Three members, fitted on the same training split, add their log-odds before calibration: "
-        "the transformer; an n-gram model "
-        f"({ens.get('ngram_features')}; logistic regression) with weight w = **{ens.get('ngram_weight')}**; and a "
-        f"style model ({ens.get('style_features')}) with weight a = **{ens.get('style_weight')}**. "
-        f"{ens.get('rule')}. Members alone (AUROC on the held-out split / {select}): {members}.",
+        f"**Ensemble.** {count} members, all fitted on the same training split: the transformer; an n-gram model "
+        f"({ens.get('ngram_features')}; logistic regression); {skeleton}and a style model "
+        f"({ens.get('style_features')}).{stacking} The transformer's, the n-gram model's and the style model's "
+        f"log-odds are added before calibration, with weights w = **{ens.get('ngram_weight')}** (n-gram) and "
+        f"a = **{ens.get('style_weight')}** (style). {ens.get('rule')}. Members alone (AUROC on the held-out "
+        f"split / {select}): {members}.",
         "",
         f"AUROC of the blend, held-out split / {select}:",
         "",

@@ -110,5 +110,13 @@ def split_by_group(records: Sequence[Record], fraction: float, seed: int) -> tup
     return train, valid
 
 
+def group_folds(records: Sequence[Record], k: int, seed: int) -> list[int]:
+    """A fold number in [0, k) per record, whole groups to one fold: for out-of-fold scores of paired texts."""
+    groups = sorted({r.group for r in records})
+    random.Random(seed).shuffle(groups)
+    fold_of = {g: i % k for i, g in enumerate(groups)}
+    return [fold_of[r.group] for r in records]
+
+
 def labels_of(records: Iterable[Record]) -> list[int]:
     return [int(r.label) for r in records if r.label is not None]

@@ -94,11 +94,13 @@ class Detector:
         self.languages = self.settings.language_set()
         self.dtype = precision.resolve(self.settings.precision)
         precision.prepare(artifact.model, self.dtype)
-        # Optional members: n-gram and style log-odds added with weights before calibration (see model/ensemble.py).
+        # Optional members: n-gram and style log-odds added with weights before calibration (see model/ensemble.py);
+        # the skeleton member only feeds the style trees, as the n-gram member may too (their `inputs`).
         ensemble = manifest.get("ensemble") or {}
         members = ensemble.get("members", [])
         self.ngram = NgramModel.load(artifact.path) if "ngram" in members else None
         self.ngram_weight = float(ensemble.get("ngram_weight", 0.0))
+        self.skeleton = NgramModel.load(artifact.path, "skeleton") if "skeleton" in members else None
         self.style = StyleModel.load(artifact.path) if "style" in members else None
         self.style_weight = float(ensemble.get("style_weight", 0.0))
 
@@ -158,10 +160,13 @@ class Detector:
 
     def _blend(self, texts: Sequence[str], log_odds: Sequence[float]) -> list[float]:
         blended = np.asarray(log_odds, dtype=np.float64)
-        if self.ngram is not None:
-            blended = blended + self.ngram_weight * self.ngram.log_odds(texts)
+        lexical = {name: m for name, m in (("ngram", self.ngram), ("skeleton", self.skeleton)) if m is not None}
+        scores = {name: model.log_odds(texts) for name, model in lexical.items()}
+        if "ngram" in scores:
+            blended = blended + self.ngram_weight * scores["ngram"]
         if self.style is not None:
-            blended = blended + self.style_weight * self.style.log_odds(texts)
+            stacked = {name: scores[name] for name in self.style.inputs}
+            blended = blended + self.style_weight * self.style.log_odds(texts, stacked=stacked)
         return [float(x) for x in blended]
 
     def calibrated(self, texts: Sequence[str], transformer_log_odds: Sequence[float]) -> list[float]:

@@ -1,11 +1,15 @@
-"""Add the n-gram and style members to a trained transformer artifact: fit them, choose weights, refit calibration.
+"""Add the n-gram, skeleton and style members to a trained transformer artifact: fit them, choose weights, refit
+calibration.
 
-Both are fitted on exactly the training split the transformer used (same group split and seed from its manifest),
+All are fitted on exactly the training split the transformer used (same group split and seed from its manifest),
 so the held-out split stays unseen by every member; the blend's Platt calibration is fitted on that held-out split.
-The blend is log-odds = transformer + w * ngram + a * style. (w, a) come from small stated grids by the mean of two
-AUROCs: on the held-out split (the training sources) and on a development file from other sources (model
-selection, never training). Either alone picks for one side: the held-out split alone favours what the training
-sources reward, the development file alone what its few domains reward.
+The style trees are stacked: besides the style features they read the n-gram and skeleton log-odds, out-of-fold
+on the training split (each text scored by members fitted on the other folds, whole groups to a fold), and the
+members fitted on the whole split at inference. The blend is log-odds = transformer + w * ngram + a * style.
+(w, a) come from small stated grids by the mean of two AUROCs: on the held-out split (the training sources) and on
+a development file from other sources (model selection, never training). Either alone picks for one side: the
+held-out split alone favours what the training sources reward, the development file alone what its few domains
+reward.
 """
 
 from __future__ import annotations
@@ -17,16 +21,18 @@ from pathlib import Path
 from model.artifact import read_manifest, refresh_checksums, update_manifest, utc_version
 from model.calibration import fit_platt
 from model.config import TrainSettings
-from model.data import Record, split_by_group
+from model.data import Record, group_folds, split_by_group
 from model.detector import Detector
 from model.evaluate import score_records
 from model.metrics import auroc
-from model.ngram import NgramModel
+from model.ngram import SKELETON_CONFIG, NgramConfig, NgramModel
 from model.style import StyleModel
 from model.train import load_training_records, sample_weights
 
 WEIGHT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 STYLE_WEIGHT_GRID = (0.0, 0.15, 0.25, 0.35, 0.5, 0.75)
+STACKING_FOLDS = 5
+STACKED = {"ngram": NgramConfig(), "skeleton": SKELETON_CONFIG}  # members whose log-odds the style trees read
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,12 @@ def build_ensemble(
     weights: Sequence[float] = WEIGHT_GRID,
     style_weights: Sequence[float] = STYLE_WEIGHT_GRID,
     replace: bool = False,
+    folds: int = STACKING_FOLDS,
 ) -> EnsembleReport:
     """Fit the members, choose the weights, write them into `model_dir`; `replace` refits an existing ensemble."""
     manifest = read_manifest(model_dir)
     if manifest.get("ensemble") and not replace:
-        raise ValueError(f"{model_dir} already has an ensemble (n-gram and style members); --replace refits it")
+        raise ValueError(f"{model_dir} already has an ensemble (n-gram, skeleton, style members); --replace refits it")
     hp = manifest["hyperparameters"]
     settings = TrainSettings(**{k: v for k, v in hp.items() if k in TrainSettings.model_fields})
     records, _ = load_training_records(data_paths)
@@ -65,17 +72,20 @@ def build_ensemble(
     train_texts = [r.text for r in train_recs]
     train_labels = [int(r.label or 0) for r in train_recs]
     train_weights = sample_weights(train_recs, settings.parsed_source_weights())
-    ngram = NgramModel.fit(train_texts, train_labels, train_weights)
-    style = StyleModel.fit(train_texts, train_labels, train_weights)
+    lexical = {name: NgramModel.fit(train_texts, train_labels, train_weights, cfg) for name, cfg in STACKED.items()}
+    out_of_fold = _out_of_fold(train_recs, train_weights, folds, settings.split_seed)
+    style = StyleModel.fit(train_texts, train_labels, train_weights, stacked=out_of_fold)
     detector = Detector.from_path(model_dir)
 
     def members(recs: Sequence[Record]) -> list[list[float]]:
         texts = [r.text for r in recs]
         nn = score_records(recs, detector.transformer_log_odds, progress=False)
-        return [nn, [float(v) for v in ngram.log_odds(texts)], [float(v) for v in style.log_odds(texts)]]
+        scores = {name: model.log_odds(texts) for name, model in lexical.items()}
+        ss = style.log_odds(texts, stacked=scores)
+        return [nn, [float(v) for v in scores["ngram"]], [float(v) for v in ss], [float(v) for v in scores["skeleton"]]]
 
     def blend(parts: list[list[float]], w: float, a: float) -> list[float]:
-        return [z + w * g + a * s for z, g, s in zip(*parts, strict=True)]
+        return [z + w * g + a * s for z, g, s in zip(parts[0], parts[1], parts[2], strict=True)]
 
     sets = {"held_out": (valid_recs, members(valid_recs)), "select": (select_on, members(select_on))}
     labels = {name: [int(r.label or 0) for r in recs] for name, (recs, _) in sets.items()}
@@ -88,12 +98,13 @@ def build_ensemble(
     weight, style_weight = best["ngram_weight"], best["style_weight"]
     member_auroc = {
         member: {name: auroc(labels[name], parts[i]) for name, (_, parts) in sets.items()}
-        for i, member in enumerate(("transformer", "ngram", "style"))
+        for i, member in enumerate(("transformer", "ngram", "style", "skeleton"))
     }
 
     valid_parts = sets["held_out"][1]
     platt = fit_platt(blend(valid_parts, weight, style_weight), labels["held_out"])
-    ngram.save(model_dir)
+    for name, model in lexical.items():
+        model.save(model_dir, name)
     style.save(model_dir)
     calibration = {**manifest.get("calibration", {}), "platt": platt.to_dict()}
     update_manifest(
@@ -104,7 +115,9 @@ def build_ensemble(
             "version": utc_version(),
             "transformer_version": manifest.get("transformer_version", manifest["version"]),
             "ensemble": {
-                "members": ["transformer", "ngram", "style"],
+                "members": ["transformer", "ngram", "skeleton", "style"],
+                "style_inputs": list(style.inputs),
+                "stacking_folds": folds,
                 "ngram_weight": weight,
                 "style_weight": style_weight,
                 "rule": (
@@ -116,8 +129,10 @@ def build_ensemble(
                 "member_auroc": {m: {n: round(v, 4) for n, v in row.items()} for m, row in member_auroc.items()},
                 "selected_on": select_name,
                 "ngram_features": "char_wb 1-4 (2^18 hashed) + word 1-2 (2^17 hashed), sublinear TF-IDF",
+                "skeleton_features": "word 1-4 (2^18 hashed) over the syntax skeleton, sublinear TF-IDF",
                 "style_features": f"{len(style.trees.roots)} gradient-boosted trees over word rarity, diversity, "
-                "sentence-length burstiness, punctuation and compressibility of the canonicalised text",
+                "sentence-length burstiness, punctuation and compressibility of the canonicalised text, and the "
+                f"log-odds of the {' and '.join(style.inputs)} members",
             },
         },
     )
@@ -134,3 +149,22 @@ def build_ensemble(
         selected_on=select_name,
         probabilities=blended,
     )
+
+
+def _out_of_fold(records: Sequence[Record], weights: Sequence[float], folds: int, seed: int) -> dict[str, list[float]]:
+    """Each stacked member's log-odds of every training text, from a fit on the other folds' texts."""
+    fold = group_folds(records, folds, seed)
+    out = {name: [0.0] * len(records) for name in STACKED}
+    for k in range(folds):
+        fit_idx = [i for i, f in enumerate(fold) if f != k]
+        score_idx = [i for i, f in enumerate(fold) if f == k]
+        if not fit_idx or not score_idx:
+            continue  # fewer groups than folds: the empty fold has nothing to score
+        fit_recs = [records[i] for i in fit_idx]
+        texts, labels = [r.text for r in fit_recs], [int(r.label or 0) for r in fit_recs]
+        scored = [records[i].text for i in score_idx]
+        for name, config in STACKED.items():
+            model = NgramModel.fit(texts, labels, [weights[i] for i in fit_idx], config)
+            for i, v in zip(score_idx, model.log_odds(scored), strict=True):
+                out[name][i] = float(v)
+    return out

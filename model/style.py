@@ -23,7 +23,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,7 +58,7 @@ def canonical(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _zipf(word: str) -> float:
+def zipf(word: str) -> float:
     """Zipf frequency of a lower-cased word in general English (0 = unknown); cached, words repeat a lot."""
     from wordfreq import zipf_frequency
 
@@ -70,7 +70,7 @@ def style_features(text: str) -> list[float]:
     t = canonical(text)
     words = _WORD.findall(t)
     lower = [w.lower() for w in words] or ["x"]
-    zipf = np.array([_zipf(w) for w in lower])
+    rarity = np.array([zipf(w) for w in lower])
     n_words, n_chars = len(lower), max(len(t), 1)
     sentences = [s for s in _SENTENCE.findall(t) if s.strip()]
     lengths = np.array([len(_WORD.findall(s)) for s in sentences] or [0])
@@ -79,8 +79,8 @@ def style_features(text: str) -> list[float]:
     prefix_len = min(n_words, _DIVERSITY_WORDS)
     row = [
         np.log1p(n_words), np.log1p(n_chars), n_chars / n_words,
-        zipf.mean(), zipf.std(), *np.percentile(zipf, [5, 10, 25, 50, 75]),
-        (zipf == 0).mean(), (zipf < 2).mean(), (zipf < 3).mean(), (zipf < 4).mean(), (zipf > 6).mean(),
+        rarity.mean(), rarity.std(), *np.percentile(rarity, [5, 10, 25, 50, 75]),
+        (rarity == 0).mean(), (rarity < 2).mean(), (rarity < 3).mean(), (rarity < 4).mean(), (rarity > 6).mean(),
         len(prefix) / prefix_len, sum(1 for v in prefix.values() if v == 1) / prefix_len,
         np.log1p(len(sentences)), lengths.mean(), lengths.std(), lengths.std() / (lengths.mean() + 1e-6),
         lengths.max(),
@@ -179,17 +179,38 @@ def _export(classifier: object) -> tuple[_Trees, float]:
     return trees, float(np.ravel(classifier._baseline_prediction)[0])  # type: ignore[attr-defined]
 
 
+LogOdds = Sequence[float] | np.ndarray  # one member's log-odds per text
+
+
+def _columns(inputs: Sequence[str]) -> list[str]:
+    """The trees' feature columns: the style features, then each stacked member's log-odds."""
+    return [*FEATURE_NAMES, *(f"{member}_log_odds" for member in inputs)]
+
+
 class StyleModel:
-    def __init__(self, config: StyleConfig, trees: _Trees, baseline: float):
-        self.config, self.trees, self.baseline = config, trees, baseline
+    """The trees read the style features and, when stacked, other members' log-odds (`inputs`, in order).
+
+    Why stacked: the n-gram members' log-odds are strong inputs whose reliability depends on the text (its length,
+    its rarity profile); trees that see both learn when to trust them, which a fixed blend weight cannot. The
+    inputs must be out-of-fold at fit time (`model/ensemble.py`), or the trees learn to trust in-sample scores.
+    """
+
+    def __init__(self, config: StyleConfig, trees: _Trees, baseline: float, inputs: Sequence[str] = ()):
+        self.config, self.trees, self.baseline, self.inputs = config, trees, baseline, tuple(inputs)
 
     @classmethod
     def fit(
-        cls, texts: Sequence[str], labels: Sequence[int], weights: Sequence[float], config: StyleConfig | None = None
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[int],
+        weights: Sequence[float],
+        config: StyleConfig | None = None,
+        stacked: Mapping[str, LogOdds] | None = None,
     ) -> StyleModel:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         config = config or StyleConfig()
+        stacked = stacked or {}
         classifier = HistGradientBoostingClassifier(
             max_iter=config.max_iter,
             learning_rate=config.learning_rate,
@@ -199,28 +220,40 @@ class StyleModel:
             early_stopping=False,  # a fixed schedule: the held-out split stays for the blend and its calibration
             random_state=config.seed,
         )
-        classifier.fit(feature_matrix(texts), np.asarray(labels), sample_weight=np.asarray(weights, dtype=np.float64))
+        features = _with_inputs(feature_matrix(texts), tuple(stacked), stacked)
+        classifier.fit(features, np.asarray(labels), sample_weight=np.asarray(weights, dtype=np.float64))
         trees, baseline = _export(classifier)
-        return cls(config, trees, baseline)
+        return cls(config, trees, baseline, tuple(stacked))
 
-    def log_odds(self, texts: Sequence[str]) -> np.ndarray:
-        """The trees' log-odds of AI per text."""
-        return self.trees.raw(feature_matrix(texts), self.baseline)
+    def log_odds(self, texts: Sequence[str], stacked: Mapping[str, LogOdds] | None = None) -> np.ndarray:
+        """The trees' log-odds of AI per text; `stacked` gives the log-odds of each member named in `inputs`."""
+        return self.trees.raw(_with_inputs(feature_matrix(texts), self.inputs, stacked or {}), self.baseline)
 
     def save(self, folder: Path) -> None:
         np.savez_compressed(Path(folder) / NPZ, **asdict(self.trees))
+        meta = {**asdict(self.config), "baseline": self.baseline, "inputs": list(self.inputs)}
         (Path(folder) / CONFIG).write_text(
-            json.dumps({**asdict(self.config), "baseline": self.baseline, "features": list(FEATURE_NAMES)}, indent=2)
-            + "\n",
-            encoding="utf-8",
+            json.dumps({**meta, "features": _columns(self.inputs)}, indent=2) + "\n", encoding="utf-8"
         )
 
     @classmethod
     def load(cls, folder: Path) -> StyleModel:
         data = json.loads((Path(folder) / CONFIG).read_text(encoding="utf-8"))
-        if data.get("features") != list(FEATURE_NAMES):
+        inputs = tuple(data.get("inputs", []))  # models from before stacking have none
+        if data.get("features") != _columns(inputs):
             raise ValueError(f"{folder / CONFIG} was fitted on other style features than this code computes")
         config = StyleConfig(**{k: data[k] for k in StyleConfig.__dataclass_fields__})
         with np.load(Path(folder) / NPZ) as arrays:
             trees = _Trees(**{k: arrays[k] for k in _Trees.__dataclass_fields__})
-        return cls(config, trees, float(data["baseline"]))
+        return cls(config, trees, float(data["baseline"]), inputs)
+
+
+def _with_inputs(features: np.ndarray, inputs: Sequence[str], stacked: Mapping[str, LogOdds]) -> np.ndarray:
+    """The style features with the stacked members' log-odds appended as columns, in the order of `inputs`."""
+    missing = [m for m in inputs if m not in stacked]
+    if missing or set(stacked) - set(inputs):
+        raise ValueError(f"the style trees read the log-odds of {list(inputs)}, got {sorted(stacked)}")
+    columns = [np.asarray(stacked[m], dtype=np.float64).reshape(-1, 1) for m in inputs]
+    if any(len(c) != len(features) for c in columns):
+        raise ValueError("stacked log-odds and texts differ in number")
+    return np.hstack([features, *columns]) if columns else features

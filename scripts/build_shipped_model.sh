@@ -79,11 +79,12 @@ if [ ! -f "$OUT/manifest.json" ]; then
   cp -r "$SOUP_DIR"/. "$OUT"/
 fi
 
-# 4. Add the n-gram member (hashed char/word TF-IDF + logistic regression) and the style member (gradient-boosted
-#    trees over word rarity, sentence-length burstiness, punctuation...) on the same training split; their weights
-#    in the blend come from fixed grids by the mean of the AUROCs on the held-out split and on ood_dev (model
+# 4. Add the n-gram member (hashed char/word TF-IDF + logistic regression), the skeleton member (the same over
+#    the text's syntax skeleton) and the style member (gradient-boosted trees over word rarity, sentence-length
+#    burstiness, punctuation... and the two n-gram members' out-of-fold log-odds) on the same training split; the
+#    blend's weights come from fixed grids by the mean of the AUROCs on the held-out split and on ood_dev (model
 #    selection), and the blend's scores on ood_dev are written once. (On the committed model:
-#    `aidetector ensemble --model DIR --replace ...` refits both members on its transformer.)
+#    `aidetector ensemble --model DIR --replace ...` refits the members on its transformer.)
 #    Then set the threshold from ood_dev's human texts: <= 3% overall, <= 6% in each domain.
 if ! grep -q '"ensemble"' "$OUT/manifest.json"; then
   "$AID" ensemble --model "$OUT" --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" \

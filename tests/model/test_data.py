@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from model.data import DataError, load_jsonl, split_by_group
+from model.data import DataError, group_folds, load_jsonl, split_by_group
 from tests.conftest import make_records, write_jsonl
 
 
@@ -54,3 +54,14 @@ def test_split_by_group_keeps_pairs_together(tmp_path):
     assert len(train) + len(valid) == 200
     assert {r.group for r in train}.isdisjoint({r.group for r in valid})
     assert 30 <= len(valid) <= 70
+
+
+def test_group_folds_keep_pairs_together_and_use_every_fold(tmp_path):
+    records = load_jsonl(write_jsonl(tmp_path / "d.jsonl", make_records(200)))
+    folds = group_folds(records, 5, seed=3)
+    assert len(folds) == 200 and set(folds) == set(range(5))
+    fold_of_group: dict[str, set[int]] = {}
+    for r, f in zip(records, folds, strict=True):
+        fold_of_group.setdefault(r.group, set()).add(f)
+    assert all(len(v) == 1 for v in fold_of_group.values())  # a group never straddles two folds
+    assert folds == group_folds(records, 5, seed=3)  # seeded

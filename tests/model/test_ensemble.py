@@ -1,4 +1,5 @@
-"""The n-gram and style members: fitted on the transformer's own training split, checksummed, used by the Detector."""
+"""The n-gram, skeleton and style members: fitted on the transformer's own training split, checksummed, used by the
+Detector."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ def test_ngram_model_learns_and_round_trips(toy_data, tmp_path):
     model.save(tmp_path)
     again = NgramModel.load(tmp_path).log_odds([r.text for r in test])
     assert np.max(np.abs(again - scores)) < 0.05  # float16 storage
+    settings = json.loads((tmp_path / "ngram.json").read_text())
+    del settings["view"]  # as written before the skeleton view existed
+    (tmp_path / "ngram.json").write_text(json.dumps(settings))
+    assert np.array_equal(NgramModel.load(tmp_path).log_odds([r.text for r in test]), again)
     text = test[0].text + ' "it\'s" - so'
     curly = test[0].text + " \u201cit\u2019s\u201d \u2014 so"
     assert model.log_odds([curly])[0] == model.log_odds([text])[0]  # reads plain typography (model/typography.py)
@@ -52,10 +57,13 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     chosen = report["auroc_by_weights"][f"w={report['weight']:g},a={report['style_weight']:g}"]
     assert chosen["mean"] == max(row["mean"] for row in report["auroc_by_weights"].values())
     assert chosen["mean"] == pytest.approx((chosen["held_out"] + chosen["select"]) / 2)
-    assert set(report["member_auroc"]) == {"transformer", "ngram", "style"}
+    assert set(report["member_auroc"]) == {"transformer", "ngram", "style", "skeleton"}
     manifest = verify_artifact(model_dir)  # the new files are checksummed
-    assert {"ngram.npz", "ngram.json", "style.npz", "style.json"} <= set(manifest["files"])
+    members = {"ngram.npz", "ngram.json", "skeleton.npz", "skeleton.json", "style.npz", "style.json"}
+    assert members <= set(manifest["files"])
     ensemble = read_manifest(model_dir)["ensemble"]
+    assert ensemble["members"] == ["transformer", "ngram", "skeleton", "style"]
+    assert ensemble["style_inputs"] == ["ngram", "skeleton"] and ensemble["stacking_folds"] == 5
     assert (ensemble["ngram_weight"], ensemble["style_weight"]) == (report["weight"], report["style_weight"])
     assert read_manifest(model_dir)["transformer_version"] == before.version != after_version(model_dir)
     after = Detector.from_path(model_dir)
@@ -90,6 +98,11 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     with pytest.raises(ArtifactError, match="checksum mismatch"):
         Detector.from_path(model_dir)
     (model_dir / "ngram.npz").write_bytes(ngram_bytes)
+    skeleton_bytes = (model_dir / "skeleton.json").read_bytes()
+    (model_dir / "skeleton.json").write_bytes(skeleton_bytes.replace(b'"c": 1.0', b'"c": 2.0'))
+    with pytest.raises(ArtifactError, match="checksum mismatch"):
+        Detector.from_path(model_dir)
+    (model_dir / "skeleton.json").write_bytes(skeleton_bytes)
     (model_dir / "style.npz").write_bytes((model_dir / "style.npz").read_bytes()[:-4] + b"evil")
     with pytest.raises(ArtifactError, match="checksum mismatch"):
         Detector.from_path(model_dir)

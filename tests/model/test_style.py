@@ -79,3 +79,32 @@ def test_load_refuses_other_features(toy_data, tmp_path):
     (tmp_path / "style.json").write_text(json.dumps(data))
     with pytest.raises(ValueError, match="other style features"):
         StyleModel.load(tmp_path)
+
+
+def test_stacked_trees_read_other_members_log_odds(toy_data, tmp_path):
+    """Stacked inputs are extra columns, named in style.json; they must be given at scoring, in any order."""
+    train = load_jsonl(toy_data["train"])
+    test = load_jsonl(toy_data["test"])
+    labels = [int(r.label) for r in train]
+    rng = np.random.default_rng(0)
+    informative = [2.0 * y - 1 + rng.normal(scale=0.5) for y in labels]  # a member that knows the label
+    noise = rng.normal(size=len(train)).tolist()
+    config = StyleConfig(max_iter=30, min_samples_leaf=5)
+    model = StyleModel.fit(
+        [r.text for r in train], labels, [1.0] * len(train), config, stacked={"a": informative, "b": noise}
+    )
+    assert model.inputs == ("a", "b")
+    texts = [r.text for r in test]
+    sure_ai = model.log_odds(texts, stacked={"b": np.zeros(len(test)), "a": np.full(len(test), 3.0)})
+    sure_human = model.log_odds(texts, stacked={"a": np.full(len(test), -3.0), "b": np.zeros(len(test))})
+    assert np.all(sure_ai > sure_human)  # the trees use the stacked column
+    with pytest.raises(ValueError, match="read the log-odds of"):
+        model.log_odds(texts)
+    with pytest.raises(ValueError, match="differ in number"):
+        model.log_odds(texts, stacked={"a": [0.0], "b": [0.0]})
+    model.save(tmp_path)
+    data = json.loads((tmp_path / "style.json").read_text())
+    assert data["inputs"] == ["a", "b"] and data["features"][-2:] == ["a_log_odds", "b_log_odds"]
+    again = StyleModel.load(tmp_path)
+    given = {"a": np.linspace(-2, 2, len(test)), "b": np.zeros(len(test))}
+    assert np.array_equal(again.log_odds(texts, stacked=given), model.log_odds(texts, stacked=given))

@@ -17,12 +17,11 @@ from model import precision
 from model.artifact import LoadedArtifact, load_artifact
 from model.calibration import Platt, verdict
 from model.config import DetectSettings
-from model.forward import document_log_odds, max_positions, special_tokens
+from model.forward import document_log_odds, max_positions, special_tokens, token_ids
 from model.language import identify, is_unsupported
 from model.ngram import NgramModel
 from model.sentences import split_sentences
 from model.style import StyleModel
-from model.typography import plain_typography
 from model.windows import make_windows, stretch_tokens, tokens_covered
 
 
@@ -140,9 +139,7 @@ class Detector:
         return _Prepared(ids, [w.ids for w in windows], tokens_covered(windows))
 
     def _tokenize(self, texts: Sequence[str]) -> list[list[int]]:
-        plain = [plain_typography(t) for t in texts]  # as in training; the other members do the same themselves
-        enc = self.artifact.tokenizer(plain, add_special_tokens=False, truncation=False, verbose=False)
-        return [list(x) for x in enc["input_ids"]]
+        return token_ids(self.artifact.tokenizer, texts)  # as in training; the other members read plain typography too
 
     def _document_log_odds(self, prepared: Sequence[_Prepared]) -> list[float]:
         return document_log_odds(

@@ -14,6 +14,18 @@ import numpy as np
 import torch
 
 from model.precision import autocast
+from model.typography import plain_typography
+
+
+def token_ids(tokenizer: Any, texts: Sequence[str], batch: int = 512) -> list[list[int]]:
+    """Token ids of each text (no special tokens, nothing truncated), read with plain typography
+    (`model/typography.py`): one function, so training and the Detector cannot read a text differently."""
+    out: list[list[int]] = []
+    for i in range(0, len(texts), batch):
+        plain = [plain_typography(t) for t in texts[i : i + batch]]
+        enc = tokenizer(plain, add_special_tokens=False, truncation=False, verbose=False)
+        out.extend(list(ids) for ids in enc["input_ids"])
+    return out
 
 
 @lru_cache(maxsize=8)  # called for every batch; the answer never changes for a tokenizer

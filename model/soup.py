@@ -23,9 +23,9 @@ from model import precision
 from model.artifact import git_commit, read_manifest, save_artifact, utc_version
 from model.config import TrainSettings
 from model.data import split_by_group
-from model.forward import special_token_count
+from model.forward import special_token_count, token_ids
 from model.metrics import auroc
-from model.train import calibrate_on_validation, document_logits, load_base, load_training_records, tokenize
+from model.train import calibrate_on_validation, document_logits, load_base, load_training_records
 
 # What must match between members for one validation split to be held out from all of them.
 SAME_SPLIT = ("valid_fraction", "split_seed")
@@ -84,7 +84,7 @@ class _Validation:
         self.model.to(device).eval()
         self.dtype = precision.resolve(self.settings.precision, device.type)
         self.content_len = int(first["window_tokens"]) - special_token_count(self.tokenizer)
-        self.ids = tokenize(self.tokenizer, [r.text for r in valid])
+        self.ids = token_ids(self.tokenizer, [r.text for r in valid])
         self.weights = {
             n: load_file(str(Path(m) / "model.safetensors")) for n, m in zip(self.names, members, strict=True)
         }

@@ -35,9 +35,8 @@ from model.artifact import git_commit, save_artifact, utc_version
 from model.calibration import fit_platt, threshold_for_fpr
 from model.config import DetectSettings, TrainSettings
 from model.data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_by_group
-from model.forward import ai_logits, document_log_odds, encode_batch, max_positions, special_token_count
+from model.forward import ai_logits, document_log_odds, encode_batch, max_positions, special_token_count, token_ids
 from model.metrics import auroc
-from model.typography import plain_typography
 from model.windows import make_windows, stretch_tokens
 
 log = logging.getLogger(__name__)
@@ -154,16 +153,6 @@ def load_base(base_model: str, tokenizer_source: str | None = None) -> tuple[Any
     return model, tokenizer
 
 
-def tokenize(tokenizer: Any, texts: Sequence[str], batch: int = 512) -> list[list[int]]:
-    """Token ids of each text, read with plain typography (`model/typography.py`) as the Detector reads it."""
-    out: list[list[int]] = []
-    for i in range(0, len(texts), batch):
-        plain = [plain_typography(t) for t in texts[i : i + batch]]
-        enc = tokenizer(plain, add_special_tokens=False, truncation=False, verbose=False)
-        out.extend(enc["input_ids"])
-    return out
-
-
 def document_logits(
     model: Any, tokenizer: Any, ids_list: Sequence[list[int]], content_len: int, dtype: torch.dtype = torch.float32
 ) -> list[float]:
@@ -200,9 +189,9 @@ def train(
     content_len = settings.max_length - special_token_count(tokenizer)
 
     weights = sample_weights(train_recs, settings.parsed_source_weights())
-    train_ids = tokenize(tokenizer, [r.text for r in train_recs])
+    train_ids = token_ids(tokenizer, [r.text for r in train_recs])
     examples = [Example(ids, int(r.label or 0), w) for ids, r, w in zip(train_ids, train_recs, weights, strict=True)]
-    valid_ids = tokenize(tokenizer, [r.text for r in valid_recs]) if valid_recs else []
+    valid_ids = token_ids(tokenizer, [r.text for r in valid_recs]) if valid_recs else []
     valid_labels = [int(r.label or 0) for r in valid_recs]
 
     if settings.freeze_embeddings:

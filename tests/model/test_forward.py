@@ -1,9 +1,9 @@
-"""Batching of windows: the padding width depends on a window's own length only."""
+"""Tokenizing and batching of windows: the padding width depends on a window's own length only."""
 
 import pytest
 
 from model.artifact import load_artifact
-from model.forward import encode_batch, padded_width, score_windows
+from model.forward import encode_batch, padded_width, score_windows, token_ids
 
 
 @pytest.fixture(scope="module")
@@ -26,3 +26,11 @@ def test_windows_score_the_same_alone_and_in_any_batch(loaded):
     together = score_windows(loaded.model, loaded.tokenizer, windows, batch_size=3)
     alone = [score_windows(loaded.model, loaded.tokenizer, [w], batch_size=1)[0] for w in windows]
     assert together.tolist() == pytest.approx(alone, abs=1e-5)
+
+
+def test_token_ids_read_plain_typography_and_truncate_nothing(loaded):
+    curly = "\u201cthe cat\u201d \u2014 it\u2019s here " * 100
+    plain = '"the cat" - it\'s here ' * 100
+    ids = token_ids(loaded.tokenizer, [curly, plain, "the cat"], batch=2)  # batches of 2: the result is one list
+    assert ids[0] == ids[1] and len(ids[0]) > 512  # no model-length truncation
+    assert ids[2] == loaded.tokenizer("the cat", add_special_tokens=False)["input_ids"]

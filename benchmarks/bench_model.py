@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/bench_model.py [--model DIR] [--tokens 256] [--batch 16] [--texts 96]
 
-Prints one JSON object. Also times a single forward pass over whole N-token sequences, for reference. The precision
+Prints one JSON object. Also times a single forward pass over whole N-token sequences, for reference, and each
+member besides the transformer alone (milliseconds a text). The precision
 follows `AIDETECTOR_DETECT_PRECISION` (auto: bfloat16 on CPUs with native bfloat16, else float32).
 """
 
@@ -44,6 +45,22 @@ def timed(fn, repeats: int) -> list[float]:
     return runs
 
 
+def member_ms_per_text(detector: Detector, texts: list[str], repeats: int) -> dict[str, float]:
+    """Milliseconds a text for each member besides the transformer, best of `repeats` (the style trees timed with
+    the n-gram log-odds they read already computed)."""
+    out: dict[str, float] = {}
+    scores = {}
+    for name, member in (("ngram", detector.ngram), ("skeleton", detector.skeleton)):
+        if member is not None:
+            out[name] = min(timed(lambda m=member: m.log_odds(texts), repeats))
+            scores[name] = member.log_odds(texts)
+    style = detector.style
+    if style is not None:
+        stacked = {name: scores[name] for name in style.inputs}
+        out["style"] = min(timed(lambda: style.log_odds(texts, stacked=stacked), repeats))
+    return {name: round(seconds / len(texts) * 1000, 2) for name, seconds in out.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default=str(AppSettings().model_dir))
@@ -74,6 +91,7 @@ def main() -> None:
                 "detector_texts_per_s": round(len(texts) / best, 1),
                 "detector_texts_per_s_median": round(len(texts) / statistics.median(runs), 1),
                 "single_forward_texts_per_s": round(len(texts) / best_full, 1),
+                "member_ms_per_text": member_ms_per_text(detector, texts, args.repeats),
             },
             indent=2,
         )

@@ -217,8 +217,8 @@ def _precision_text(reports: Mapping[str, Mapping[str, Any]]) -> str:
         return ""
     return (
         f"Scored in {' and '.join(scored)}: inference runs in bfloat16 on CPUs that multiply it natively and in "
-        "float32 elsewhere (`AIDETECTOR_DETECT_PRECISION`); the two differ by about 0.006 log-odds on average "
-        "(`benchmarks/compare_precision.py`)."
+        "float32 elsewhere (`AIDETECTOR_DETECT_PRECISION`); the two differ by under 0.01 log-odds on average "
+        "(`benchmarks/compare_precision.py` prints the figures for a model)."
     )
 
 

@@ -77,15 +77,17 @@ def build_ensemble(
     style = StyleModel.fit(train_texts, train_labels, train_weights, stacked=out_of_fold)
     detector = Detector.from_path(model_dir)
 
-    def members(recs: Sequence[Record]) -> list[list[float]]:
+    def members(recs: Sequence[Record]) -> dict[str, list[float]]:
+        """Each member's log-odds of the records, by member name."""
         texts = [r.text for r in recs]
-        nn = score_records(recs, detector.transformer_log_odds, progress=False)
         scores = {name: model.log_odds(texts) for name, model in lexical.items()}
-        ss = style.log_odds(texts, stacked=scores)
-        return [nn, [float(v) for v in scores["ngram"]], [float(v) for v in ss], [float(v) for v in scores["skeleton"]]]
+        scores["style"] = style.log_odds(texts, stacked=scores)
+        transformer = score_records(recs, detector.transformer_log_odds, progress=False)
+        return {"transformer": transformer, **{name: [float(v) for v in x] for name, x in scores.items()}}
 
-    def blend(parts: list[list[float]], w: float, a: float) -> list[float]:
-        return [z + w * g + a * s for z, g, s in zip(parts[0], parts[1], parts[2], strict=True)]
+    def blend(parts: dict[str, list[float]], w: float, a: float) -> list[float]:
+        z, g, s = parts["transformer"], parts["ngram"], parts["style"]
+        return [zi + w * gi + a * si for zi, gi, si in zip(z, g, s, strict=True)]
 
     sets = {"held_out": (valid_recs, members(valid_recs)), "select": (select_on, members(select_on))}
     labels = {name: [int(r.label or 0) for r in recs] for name, (recs, _) in sets.items()}
@@ -97,8 +99,8 @@ def build_ensemble(
     best = max(rows, key=lambda r: r["mean"])
     weight, style_weight = best["ngram_weight"], best["style_weight"]
     member_auroc = {
-        member: {name: auroc(labels[name], parts[i]) for name, (_, parts) in sets.items()}
-        for i, member in enumerate(("transformer", "ngram", "style", "skeleton"))
+        member: {name: auroc(labels[name], parts[member]) for name, (_, parts) in sets.items()}
+        for member in sets["held_out"][1]
     }
 
     valid_parts = sets["held_out"][1]

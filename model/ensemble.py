@@ -14,9 +14,12 @@ reward.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+from scipy import sparse
 
 from model.artifact import read_manifest, refresh_checksums, update_manifest, utc_version
 from model.calibration import fit_platt
@@ -25,7 +28,7 @@ from model.data import Record, group_folds, split_by_group
 from model.detector import Detector
 from model.evaluate import score_records
 from model.metrics import auroc
-from model.ngram import SKELETON_CONFIG, NgramConfig, NgramModel
+from model.ngram import SKELETON_CONFIG, NgramConfig, NgramModel, counts
 from model.style import StyleModel
 from model.train import load_training_records, sample_weights
 
@@ -72,8 +75,11 @@ def build_ensemble(
     train_texts = [r.text for r in train_recs]
     train_labels = [int(r.label or 0) for r in train_recs]
     train_weights = sample_weights(train_recs, settings.parsed_source_weights())
-    lexical = {name: NgramModel.fit(train_texts, train_labels, train_weights, cfg) for name, cfg in STACKED.items()}
-    out_of_fold = _out_of_fold(train_recs, train_weights, folds, settings.split_seed)
+    matrices = {name: counts(cfg, train_texts) for name, cfg in STACKED.items()}  # hashed once, sliced per fold
+    lexical = {
+        name: NgramModel.fit_counts(matrices[name], train_labels, train_weights, cfg) for name, cfg in STACKED.items()
+    }
+    out_of_fold = _out_of_fold(matrices, train_recs, train_weights, folds, settings.split_seed)
     style = StyleModel.fit(train_texts, train_labels, train_weights, stacked=out_of_fold)
     detector = Detector.from_path(model_dir)
 
@@ -153,20 +159,24 @@ def build_ensemble(
     )
 
 
-def _out_of_fold(records: Sequence[Record], weights: Sequence[float], folds: int, seed: int) -> dict[str, list[float]]:
-    """Each stacked member's log-odds of every training text, from a fit on the other folds' texts."""
-    fold = group_folds(records, folds, seed)
-    out = {name: [0.0] * len(records) for name in STACKED}
+def _out_of_fold(
+    matrices: Mapping[str, sparse.csr_matrix],
+    records: Sequence[Record],
+    weights: Sequence[float],
+    folds: int,
+    seed: int,
+) -> dict[str, list[float]]:
+    """Each stacked member's log-odds of every training text, from a fit on the other folds' texts (`matrices`: each
+    member's counts of `records`, row for row)."""
+    fold = np.asarray(group_folds(records, folds, seed))
+    labels = np.asarray([int(r.label or 0) for r in records])
+    weight = np.asarray(weights, dtype=np.float64)
+    out = {name: np.zeros(len(records)) for name in STACKED}
     for k in range(folds):
-        fit_idx = [i for i, f in enumerate(fold) if f != k]
-        score_idx = [i for i, f in enumerate(fold) if f == k]
-        if not fit_idx or not score_idx:
+        fit_rows, score_rows = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
+        if not len(fit_rows) or not len(score_rows):
             continue  # fewer groups than folds: the empty fold has nothing to score
-        fit_recs = [records[i] for i in fit_idx]
-        texts, labels = [r.text for r in fit_recs], [int(r.label or 0) for r in fit_recs]
-        scored = [records[i].text for i in score_idx]
         for name, config in STACKED.items():
-            model = NgramModel.fit(texts, labels, [weights[i] for i in fit_idx], config)
-            for i, v in zip(score_idx, model.log_odds(scored), strict=True):
-                out[name][i] = float(v)
-    return out
+            model = NgramModel.fit_counts(matrices[name][fit_rows], labels[fit_rows], weight[fit_rows], config)
+            out[name][score_rows] = model.log_odds_of_counts(matrices[name][score_rows])
+    return {name: scores.tolist() for name, scores in out.items()}

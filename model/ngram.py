@@ -63,7 +63,8 @@ def _vectorizers(config: NgramConfig) -> tuple[Any, Any]:
     return char, word
 
 
-def _counts(config: NgramConfig, texts: Sequence[str]) -> sparse.csr_matrix:
+def counts(config: NgramConfig, texts: Sequence[str]) -> sparse.csr_matrix:
+    """Hashed n-gram counts of the texts, a row each: what `NgramModel.fit_counts` and `log_odds_of_counts` read."""
     char, word = _vectorizers(config)
     if config.view == SKELETON:
         return word.transform([skeleton(t) for t in texts]).tocsr()  # skeleton() reads plain typography itself
@@ -84,19 +85,35 @@ class NgramModel:
     def fit(
         cls, texts: Sequence[str], labels: Sequence[int], weights: Sequence[float], config: NgramConfig | None = None
     ) -> NgramModel:
+        config = config or NgramConfig()
+        return cls.fit_counts(counts(config, list(texts)), labels, weights, config)
+
+    @classmethod
+    def fit_counts(
+        cls,
+        matrix: sparse.csr_matrix,
+        labels: Sequence[int] | np.ndarray,
+        weights: Sequence[float] | np.ndarray,
+        config: NgramConfig,
+    ) -> NgramModel:
+        """`fit` on counts already computed with `counts(config, ...)`: out-of-fold fits slice one matrix
+        (`model/ensemble.py`) instead of hashing the same texts once per fold."""
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.linear_model import LogisticRegression
 
-        config = config or NgramConfig()
         tfidf = TfidfTransformer(sublinear_tf=True)
-        features = tfidf.fit_transform(_counts(config, list(texts)))
+        features = tfidf.fit_transform(matrix)
         regression = LogisticRegression(C=config.c, solver="liblinear", max_iter=2000)
         regression.fit(features, np.asarray(labels), sample_weight=np.asarray(weights))
         return cls(config, tfidf.idf_, regression.coef_[0], float(regression.intercept_[0]))
 
     def log_odds(self, texts: Sequence[str]) -> np.ndarray:
         """The regression's decision value (log-odds of AI) per text."""
-        features = self._tfidf.transform(_counts(self.config, list(texts)))
+        return self.log_odds_of_counts(counts(self.config, list(texts)))
+
+    def log_odds_of_counts(self, matrix: sparse.csr_matrix) -> np.ndarray:
+        """`log_odds` of rows of `counts(self.config, ...)`."""
+        features = self._tfidf.transform(matrix)
         return np.asarray(features @ self.coef + self.intercept, dtype=np.float64).ravel()
 
     def save(self, folder: Path, name: str = "ngram") -> None:

@@ -5,7 +5,8 @@
 #   usage: bash scripts/gpu_candidates.sh DATA_DIR OUT_DIR      (OUT_DIR/best = the chosen run, summary.json = all)
 # Knobs: AID (how to call the CLI), BASE (base checkpoint), MINUTES, THREADS (CPU threads per run), EXTRA (more
 # arguments for every run, e.g. "--max-steps 2" for a dry run on a CPU), SWEEP (1 or 2: which four recipes),
-# SEEDS + SEED_RECIPE (one recipe, several seeds, instead), SOUP=1 (also average the runs into OUT/soup).
+# SEEDS + SEED_RECIPE (one recipe, several seeds, instead), SOUP=1 (also average the runs into OUT/soup),
+# SOUP_WITH (more soup members, e.g. the model the runs started from: BASE=DIR SOUP_WITH=DIR).
 set -euo pipefail
 DATA=$1
 OUT=$2
@@ -73,6 +74,7 @@ if [ -n "${SOUP:-}" ]; then  # the greedy soup of all runs (model/soup.py), in O
     case $manifest in */best/*|*/soup/*) continue ;; esac
     members+=(--model "$(dirname "$manifest")")
   done
+  for extra in ${SOUP_WITH:-}; do members+=(--model "$extra"); done
   # shellcheck disable=SC2086
   $AID soup "${members[@]}" --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$OUT/soup" \
     > "$OUT/soup.json" || failed=1

@@ -206,8 +206,9 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     if args.scores_out:
         threshold = float(read_manifest(Path(args.model))["calibration"]["threshold"])  # no second model load
         write_scores(Path(args.scores_out), select, report.probabilities, threshold)
-    print(json.dumps({"weight": report.weight, "style_weight": report.style_weight,
-                      "auroc_by_weights": report.auroc_by_weights, "member_auroc": report.member_auroc,
+    print(json.dumps({"weight": report.weight, "style_weight": report.style_weight, "shares": report.shares,
+                      "spread": report.spread, "auroc_by_weights": report.auroc_by_weights,
+                      "member_auroc": report.member_auroc,
                       "selected_on": report.selected_on}, indent=2))  # fmt: skip
     return 0
 
@@ -497,8 +498,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="artifact folder, changed in place")
     p.add_argument("--data", action="append", required=True, help="the training JSONL files of that model")
     p.add_argument("--select-on", required=True, help="labelled development JSONL for choosing the weights")
-    p.add_argument("--weights", help="comma-separated grid of n-gram weights (default 0,0.25,0.5,0.75,1,1.5,2)")
-    p.add_argument("--style-weights", help="comma-separated grid of style weights (default 0,0.15,0.25,0.35,0.5,0.75)")
+    p.add_argument("--weights", help="comma-separated grid of n-gram shares of the transformer's spread "
+                   "(default 0,0.05,0.1,0.15,0.2,0.3,0.45,0.6)")  # fmt: skip
+    p.add_argument("--style-weights", help="comma-separated grid of style shares (default: as --weights)")
     p.add_argument("--scores-out", help="write the blend's scores on --select-on (evaluate --scores-out format)")
     p.add_argument("--replace", action="store_true", help="refit the members of a model that already has them")
     p.set_defaults(func=cmd_ensemble)

@@ -126,7 +126,9 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
     members = ", ".join(
         f"{m} {_f(row['held_out'], 4)} / {_f(row['select'], 4)}" for m, row in ens.get("member_auroc", {}).items()
     )
-    by_weights = {(r["ngram_weight"], r["style_weight"]): r for r in ens.get("weight_grid", [])}
+    # Grids of shares of the transformer's spread; models built before them list absolute weights.
+    keys = ("ngram_share", "style_share") if "ngram_share" in ens else ("ngram_weight", "style_weight")
+    by_weights = {(r[keys[0]], r[keys[1]]): r for r in ens.get("weight_grid", [])}
     ws = sorted({w for w, _ in by_weights})
     As = sorted({a for _, a in by_weights})
     stacked = ens.get("style_inputs", [])
@@ -152,9 +154,12 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
         f"a = **{ens.get('style_weight')}** (style). {ens.get('rule')}. Members alone (AUROC on the held-out "
         f"split / {select}): {members}.",
         "",
-        f"AUROC of the blend, held-out split / {select}:",
+        f"AUROC of the blend, held-out split / {select}"
+        + (", by n-gram share (rows) and style share (columns):" if keys[0] == "ngram_share" else ":"),
         "",
-        "| w \\ a | " + " | ".join(f"{a:g}" for a in As) + " |",
+        ("| n-gram \\ style share | " if keys[0] == "ngram_share" else "| w \\ a | ")
+        + " | ".join(f"{a:g}" for a in As)
+        + " |",
         "|---|" + "---:|" * len(As),
     ]
     for w in ws:
@@ -162,7 +167,7 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
         for a in As:
             row = by_weights.get((w, a))
             cell = f"{_f(row['held_out'], 4)} / {_f(row['select'], 4)}" if row else ""
-            chosen = (w, a) == (ens.get("ngram_weight"), ens.get("style_weight"))
+            chosen = (w, a) == (ens.get(keys[0]), ens.get(keys[1]))
             cells.append(f"**{cell}**" if chosen else cell)
         lines.append(f"| {w:g} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -6,7 +6,8 @@ so the held-out split stays unseen by every member; the blend's Platt calibratio
 The style trees are stacked: besides the style features they read the n-gram and skeleton log-odds, out-of-fold
 on the training split (each text scored by members fitted on the other folds, whole groups to a fold), and the
 members fitted on the whole split at inference. The blend is log-odds = transformer + w * ngram + a * style.
-(w, a) come from small stated grids by the mean of two AUROCs: on the held-out split (the training sources) and on
+w and a are shares of the transformer's spread (see WEIGHT_GRID); the shares come from small stated grids by
+the mean of two AUROCs: on the held-out split (the training sources) and on
 a development file from other sources (model selection, never training). Either alone picks for one side: the
 held-out split alone favours what the training sources reward, the development file alone what its few domains
 reward.
@@ -32,8 +33,11 @@ from model.ngram import SKELETON_CONFIG, NgramConfig, NgramModel, counts
 from model.style import StyleModel
 from model.train import load_training_records, sample_weights
 
-WEIGHT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
-STYLE_WEIGHT_GRID = (0.0, 0.15, 0.25, 0.35, 0.5, 0.75)
+# The grids hold shares, not weights: a member's weight is its share times sd(transformer) / sd(member), both on
+# the held-out split. Why: how wide a transformer's log-odds spread is depends on the run (a soup of runs that
+# disagree averages to narrower log-odds), and absolute weights that suited one transformer swamp another.
+WEIGHT_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6)
+STYLE_WEIGHT_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6)
 STACKING_FOLDS = 5
 STACKED = {"ngram": NgramConfig(), "skeleton": SKELETON_CONFIG}  # members whose log-odds the style trees read
 
@@ -42,7 +46,9 @@ STACKED = {"ngram": NgramConfig(), "skeleton": SKELETON_CONFIG}  # members whose
 class EnsembleReport:
     weight: float
     style_weight: float
-    auroc_by_weights: dict[str, dict[str, float]]  # "w=..,a=.." -> held_out, select, mean
+    auroc_by_weights: dict[str, dict[str, float]]  # "w=..,a=.." (the shares) -> held_out, select, mean
+    shares: tuple[float, float]  # the chosen (n-gram, style) shares of the transformer's spread
+    spread: dict[str, float]  # standard deviation of each blended member's log-odds on the held-out split
     member_auroc: dict[str, dict[str, float]]  # member -> held_out, select
     selected_on: str
     probabilities: list[float]
@@ -97,11 +103,15 @@ def build_ensemble(
 
     sets = {"held_out": (valid_recs, members(valid_recs)), "select": (select_on, members(select_on))}
     labels = {name: [int(r.label or 0) for r in recs] for name, (recs, _) in sets.items()}
-    rows: list[dict[str, float]] = []  # one per (w, a): the weights, then the blend's AUROCs
-    for w in weights:
-        for a in style_weights:
+    spread = {m: max(float(np.std(sets["held_out"][1][m])), 1e-6) for m in ("transformer", "ngram", "style")}
+    rows: list[dict[str, float]] = []  # one per (share, share): the shares, the weights, then the blend's AUROCs
+    for ngram_share in weights:
+        for style_share in style_weights:
+            w = round(ngram_share * spread["transformer"] / spread["ngram"], 4)
+            a = round(style_share * spread["transformer"] / spread["style"], 4)
             row = {name: auroc(labels[name], blend(parts, w, a)) for name, (_, parts) in sets.items()}
-            rows.append({"ngram_weight": w, "style_weight": a, **row, "mean": (row["held_out"] + row["select"]) / 2})
+            rows.append({"ngram_share": ngram_share, "style_share": style_share, "ngram_weight": w,
+                         "style_weight": a, **row, "mean": (row["held_out"] + row["select"]) / 2})  # fmt: skip
     best = max(rows, key=lambda r: r["mean"])
     weight, style_weight = best["ngram_weight"], best["style_weight"]
     member_auroc = {
@@ -128,12 +138,18 @@ def build_ensemble(
                 "stacking_folds": folds,
                 "ngram_weight": weight,
                 "style_weight": style_weight,
+                "ngram_share": best["ngram_share"],
+                "style_share": best["style_share"],
+                "spread": spread,
                 "rule": (
-                    "log-odds = transformer + w * ngram + a * style; w from "
-                    f"{list(weights)} and a from {list(style_weights)} by the mean of the AUROCs on the "
-                    f"held-out split and on {select_name}"
+                    "log-odds = transformer + w * ngram + a * style, where w and a are shares of the transformer's "
+                    "spread (w = share * sd(transformer) / sd(ngram) on the held-out split, a likewise); the n-gram "
+                    f"share from {list(weights)} and the style share from {list(style_weights)} by the mean of the "
+                    f"AUROCs on the held-out split and on {select_name}"
                 ),
-                "weight_grid": [{k: v if k.endswith("weight") else round(v, 4) for k, v in r.items()} for r in rows],
+                "weight_grid": [
+                    {k: v if k.endswith(("weight", "share")) else round(v, 4) for k, v in r.items()} for r in rows
+                ],
                 "member_auroc": {m: {n: round(v, 4) for n, v in row.items()} for m, row in member_auroc.items()},
                 "selected_on": select_name,
                 "ngram_features": "char_wb 1-4 (2^18 hashed) + word 1-2 (2^17 hashed), sublinear TF-IDF",
@@ -150,9 +166,11 @@ def build_ensemble(
         weight=weight,
         style_weight=style_weight,
         auroc_by_weights={
-            _weights_key(r["ngram_weight"], r["style_weight"]): {k: r[k] for k in ("held_out", "select", "mean")}
+            _weights_key(r["ngram_share"], r["style_share"]): {k: r[k] for k in ("held_out", "select", "mean")}
             for r in rows
         },
+        shares=(best["ngram_share"], best["style_share"]),
+        spread=spread,
         member_auroc=member_auroc,
         selected_on=select_name,
         probabilities=blended,

@@ -54,7 +54,7 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     report = json.loads(result.stdout)
     assert set(report["auroc_by_weights"]) == {"w=0.5,a=0", "w=0.5,a=0.25", "w=1,a=0", "w=1,a=0.25"}
-    chosen = report["auroc_by_weights"][f"w={report['weight']:g},a={report['style_weight']:g}"]
+    chosen = report["auroc_by_weights"][f"w={report['shares'][0]:g},a={report['shares'][1]:g}"]
     assert chosen["mean"] == max(row["mean"] for row in report["auroc_by_weights"].values())
     assert chosen["mean"] == pytest.approx((chosen["held_out"] + chosen["select"]) / 2)
     assert set(report["member_auroc"]) == {"transformer", "ngram", "style", "skeleton"}
@@ -65,6 +65,15 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     assert ensemble["members"] == ["transformer", "ngram", "skeleton", "style"]
     assert ensemble["style_inputs"] == ["ngram", "skeleton"] and ensemble["stacking_folds"] == 5
     assert (ensemble["ngram_weight"], ensemble["style_weight"]) == (report["weight"], report["style_weight"])
+    # The grids hold shares of the transformer's spread: weight = share * sd(transformer) / sd(member).
+    spread = ensemble["spread"]
+    assert (ensemble["ngram_share"], ensemble["style_share"]) == tuple(report["shares"])
+    assert ensemble["ngram_weight"] == pytest.approx(
+        ensemble["ngram_share"] * spread["transformer"] / spread["ngram"], abs=1e-3
+    )
+    assert ensemble["style_weight"] == pytest.approx(
+        ensemble["style_share"] * spread["transformer"] / spread["style"], abs=1e-3
+    )
     assert read_manifest(model_dir)["transformer_version"] == before.version != after_version(model_dir)
     after = Detector.from_path(model_dir)
     blended = after.probabilities(texts)
@@ -90,7 +99,10 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     )  # fmt: skip
     assert replaced.returncode == 0, replaced.stderr.decode()[-2000:]
     ensemble = verify_artifact(model_dir)["ensemble"]
-    assert (ensemble["ngram_weight"], ensemble["style_weight"]) == (1.0, 0.5)
+    assert (ensemble["ngram_share"], ensemble["style_share"]) == (1.0, 0.5)
+    assert ensemble["ngram_weight"] == pytest.approx(
+        ensemble["spread"]["transformer"] / ensemble["spread"]["ngram"], abs=1e-3
+    )
     assert read_manifest(model_dir)["transformer_version"] == before.version
     # Tampering with a member is caught like tampering with the weights.
     ngram_bytes = (model_dir / "ngram.npz").read_bytes()

@@ -48,12 +48,8 @@ def timed(fn, repeats: int) -> list[float]:
 def member_ms_per_text(detector: Detector, texts: list[str], repeats: int) -> dict[str, float]:
     """Milliseconds a text for each member besides the transformer, best of `repeats` (the style trees timed with
     the n-gram log-odds they read already computed)."""
-    out: dict[str, float] = {}
-    scores = {}
-    for name, member in (("ngram", detector.ngram), ("skeleton", detector.skeleton)):
-        if member is not None:
-            out[name] = min(timed(lambda m=member: m.log_odds(texts), repeats))
-            scores[name] = member.log_odds(texts)
+    out = {name: min(timed(lambda m=member: m.log_odds(texts), repeats)) for name, member in detector.lexical.items()}
+    scores = {name: member.log_odds(texts) for name, member in detector.lexical.items()}
     style = detector.style
     if style is not None:
         stacked = {name: scores[name] for name in style.inputs}

@@ -127,7 +127,8 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
         f"{m} {_f(row['held_out'], 4)} / {_f(row['select'], 4)}" for m, row in ens.get("member_auroc", {}).items()
     )
     # Grids of shares of the transformer's spread; models built before them list absolute weights.
-    keys = ("ngram_share", "style_share") if "ngram_share" in ens else ("ngram_weight", "style_weight")
+    by_share = "ngram_share" in ens
+    keys = ("ngram_share", "style_share") if by_share else ("ngram_weight", "style_weight")
     by_weights = {(r[keys[0]], r[keys[1]]): r for r in ens.get("weight_grid", [])}
     ws = sorted({w for w, _ in by_weights})
     As = sorted({a for _, a in by_weights})
@@ -155,11 +156,9 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
         f"split / {select}): {members}.",
         "",
         f"AUROC of the blend, held-out split / {select}"
-        + (", by n-gram share (rows) and style share (columns):" if keys[0] == "ngram_share" else ":"),
+        + (", by n-gram share (rows) and style share (columns):" if by_share else ":"),
         "",
-        ("| n-gram \\ style share | " if keys[0] == "ngram_share" else "| w \\ a | ")
-        + " | ".join(f"{a:g}" for a in As)
-        + " |",
+        ("| n-gram \\ style share | " if by_share else "| w \\ a | ") + " | ".join(f"{a:g}" for a in As) + " |",
         "|---|" + "---:|" * len(As),
     ]
     for w in ws:

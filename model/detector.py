@@ -6,7 +6,7 @@ same answer for the same text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,20 @@ class Detection:
         return data
 
 
+LEXICAL_MEMBERS = ("ngram", "skeleton")  # n-gram members, by file stem (model/ngram.py); the style trees may read them
+
+
+def member_log_odds(
+    texts: Sequence[str], lexical: Mapping[str, NgramModel], style: StyleModel | None
+) -> dict[str, np.ndarray]:
+    """Each member's log-odds besides the transformer's, by name: the n-gram members, then the style trees fed the
+    ones they read. One function, so the weights the ensemble chooses and the Detector's blend see the same scores."""
+    scores = {name: model.log_odds(texts) for name, model in lexical.items()}
+    if style is not None:
+        scores["style"] = style.log_odds(texts, stacked={name: scores[name] for name in style.inputs})
+    return scores
+
+
 @dataclass
 class _Prepared:
     ids: list[int]
@@ -97,9 +111,8 @@ class Detector:
         # the skeleton member only feeds the style trees, as the n-gram member may too (their `inputs`).
         ensemble = manifest.get("ensemble") or {}
         members = ensemble.get("members", [])
-        self.ngram = NgramModel.load(artifact.path) if "ngram" in members else None
+        self.lexical = {name: NgramModel.load(artifact.path, name) for name in LEXICAL_MEMBERS if name in members}
         self.ngram_weight = float(ensemble.get("ngram_weight", 0.0))
-        self.skeleton = NgramModel.load(artifact.path, "skeleton") if "skeleton" in members else None
         self.style = StyleModel.load(artifact.path) if "style" in members else None
         self.style_weight = float(ensemble.get("style_weight", 0.0))
 
@@ -157,13 +170,11 @@ class Detector:
 
     def _blend(self, texts: Sequence[str], log_odds: Sequence[float]) -> list[float]:
         blended = np.asarray(log_odds, dtype=np.float64)
-        lexical = {name: m for name, m in (("ngram", self.ngram), ("skeleton", self.skeleton)) if m is not None}
-        scores = {name: model.log_odds(texts) for name, model in lexical.items()}
+        scores = member_log_odds(texts, self.lexical, self.style)
         if "ngram" in scores:
             blended = blended + self.ngram_weight * scores["ngram"]
-        if self.style is not None:
-            stacked = {name: scores[name] for name in self.style.inputs}
-            blended = blended + self.style_weight * self.style.log_odds(texts, stacked=stacked)
+        if "style" in scores:
+            blended = blended + self.style_weight * scores["style"]
         return [float(x) for x in blended]
 
     def calibrated(self, texts: Sequence[str], transformer_log_odds: Sequence[float]) -> list[float]:

@@ -26,7 +26,7 @@ from model.artifact import read_manifest, refresh_checksums, update_manifest, ut
 from model.calibration import fit_platt
 from model.config import TrainSettings
 from model.data import Record, group_folds, split_by_group
-from model.detector import Detector
+from model.detector import Detector, member_log_odds
 from model.evaluate import score_records
 from model.metrics import auroc
 from model.ngram import SKELETON_CONFIG, NgramConfig, NgramModel, counts
@@ -92,8 +92,7 @@ def build_ensemble(
     def members(recs: Sequence[Record]) -> dict[str, list[float]]:
         """Each member's log-odds of the records, by member name."""
         texts = [r.text for r in recs]
-        scores = {name: model.log_odds(texts) for name, model in lexical.items()}
-        scores["style"] = style.log_odds(texts, stacked=scores)
+        scores = member_log_odds(texts, lexical, style)
         transformer = score_records(recs, detector.transformer_log_odds, progress=False)
         return {"transformer": transformer, **{name: [float(v) for v in x] for name, x in scores.items()}}
 

@@ -62,17 +62,31 @@ def demo_key(home: Path, store: KeyStore) -> str:
     return raw
 
 
-def seed_registry(home: Path) -> str:
-    """The local registry under `$AIDETECTOR_HOME/models`; on first use it gets the shipped model as latest."""
+SEEDED_MARKER = "shipped_model_version"  # under $AIDETECTOR_HOME: the shipped version the registry was seeded with
+
+
+def seed_registry(home: Path, shipped_dir: Path = SHIPPED_MODEL_DIR) -> str:
+    """The local registry under `$AIDETECTOR_HOME/models`, with the checkout's shipped model as latest on first use.
+
+    A checkout that ships a newer model moves latest to it, as long as latest is still the model seeded last time:
+    otherwise someone chose another model (`aidetector models promote`, the pipeline) and that choice stands. The
+    previous model stays registered, so `aidetector models rollback` goes back to it."""
     from aidetector.registry.registry import Registry
     from aidetector.registry.settings import RegistrySettings
 
     registry = Registry.from_settings(RegistrySettings(uri=str(home / "models")))
-    if registry.latest() is None:
-        version = str(read_manifest(SHIPPED_MODEL_DIR)["version"])
-        if version not in {info.version for info in registry.versions()}:
-            registry.add(SHIPPED_MODEL_DIR)
-        registry.promote(version, force=True)  # the shipped model has no gate to pass: it is the baseline
+    shipped = str(read_manifest(shipped_dir)["version"])
+    latest = registry.latest()
+    versions = {info.version for info in registry.versions()}
+    marker = home / SEEDED_MARKER
+    seeded = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+    if seeded is None and versions == {latest}:
+        seeded = latest  # a registry seeded before the marker existed holds the seed alone
+    if latest is None or (latest == seeded and latest != shipped):
+        if shipped not in versions:
+            registry.add(shipped_dir)
+        registry.promote(shipped, force=True)  # the shipped model has no gate to pass: it is the baseline
+        marker.write_text(shipped + "\n", encoding="utf-8")
     return registry.uri
 
 

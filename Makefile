@@ -4,7 +4,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt 2>/dev/null | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d" " -f1)
 SHARED ?= ../shared/data
 MODEL_OUT ?= runs/candidate
 
@@ -26,7 +26,8 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy aidetector model web lambda/handler.py lambda/jobs.py lambda/alarm_relay.py infra_pulumi scripts/diagram.py
+	$(VENV)/bin/mypy aidetector lambda/handler.py lambda/jobs.py lambda/alarm_relay.py infra_pulumi scripts/diagram.py
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/hadolint Dockerfile.train Dockerfile.serve Dockerfile.web
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/actionlint
 

@@ -9,37 +9,45 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 log = logging.getLogger("aidetector.notify")
+
+
+# The environment variable of each setting.
+NOTIFY_ENV = {
+    "webhook_url": "AIDETECTOR_SLACK_WEBHOOK_URL",
+    "webhook_ssm_param": "AIDETECTOR_SLACK_WEBHOOK_SSM",
+    "retries": "AIDETECTOR_SLACK_RETRIES",
+    "backoff_s": "AIDETECTOR_SLACK_BACKOFF_S",
+    "timeout_s": "AIDETECTOR_SLACK_TIMEOUT_S",
+}
 
 
 @dataclass(frozen=True)
 class NotifySettings:
     """`AIDETECTOR_SLACK_WEBHOOK_URL`, or `AIDETECTOR_SLACK_WEBHOOK_SSM` naming an SSM SecureString that holds it."""
 
-    webhook_url: str | None = None
-    webhook_ssm_param: str | None = None
-    retries: int = 3
-    backoff_s: float = 0.5
-    timeout_s: float = 5.0
+    webhook_url: str | None = field(default=None, metadata={"doc": "Slack incoming-webhook URL"})
+    webhook_ssm_param: str | None = field(default=None, metadata={"doc": "SSM SecureString that holds the URL"})
+    retries: int = field(default=3, metadata={"doc": "retries of a failed post (exponential backoff)"})
+    backoff_s: float = field(default=0.5, metadata={"doc": "first pause between retries"})
+    timeout_s: float = field(default=5.0, metadata={"doc": "timeout of one post"})
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> NotifySettings:
-        env = os.environ if env is None else env
-        return cls(
-            webhook_url=env.get("AIDETECTOR_SLACK_WEBHOOK_URL") or None,
-            webhook_ssm_param=env.get("AIDETECTOR_SLACK_WEBHOOK_SSM") or None,
-            retries=int(env.get("AIDETECTOR_SLACK_RETRIES", "3")),
-            backoff_s=float(env.get("AIDETECTOR_SLACK_BACKOFF_S", "0.5")),
-            timeout_s=float(env.get("AIDETECTOR_SLACK_TIMEOUT_S", "5")),
-        )
+    def from_env(cls, env: Mapping[str, str]) -> NotifySettings:
+        """The one place these settings are read; the edges (CLI, Lambda) pass their environment."""
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            raw = env.get(NOTIFY_ENV[spec.name])
+            if raw:
+                values[spec.name] = raw if spec.name.startswith("webhook") else type(spec.default)(raw)
+        return cls(**values)
 
 
 def webhook_from_ssm(name: str, ssm_client: Any = None) -> str | None:
@@ -68,8 +76,7 @@ class SlackNotifier:
         self._sleep = sleep
 
     @classmethod
-    def from_settings(cls, settings: NotifySettings | None = None) -> SlackNotifier:
-        settings = settings or NotifySettings.from_env()
+    def from_settings(cls, settings: NotifySettings) -> SlackNotifier:
         url = settings.webhook_url
         if url is None and settings.webhook_ssm_param:
             url = webhook_from_ssm(settings.webhook_ssm_param)

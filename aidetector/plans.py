@@ -1,14 +1,19 @@
-"""Usage plans and request limits from `config/plans.toml`: read by the gateway, the Lambda's env and Pulumi."""
+"""Usage plans and request limits (packaged `aidetector/resources/plans.toml`, or `AIDETECTOR_PLANS_FILE`).
+
+Read by the local gateway, the model server's limits, the Lambda's environment and the Pulumi program, so every
+place enforces the same numbers.
+"""
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-PLANS_FILE = Path(__file__).resolve().parent.parent / "config" / "plans.toml"
+from aidetector import resources
+from aidetector.settings import AppSettings
+
 PERIODS = ("DAY", "WEEK", "MONTH")
 
 
@@ -37,12 +42,15 @@ class PlanConfig:
 
 @lru_cache(maxsize=4)
 def load_plans(path: str | None = None) -> PlanConfig:
-    file = Path(path or os.environ.get("AIDETECTOR_PLANS_FILE") or PLANS_FILE)
-    data = tomllib.loads(file.read_text(encoding="utf-8"))
+    """The plans in `path`, else in `AppSettings().plans_file`, else the packaged file."""
+    file = Path(path) if path else AppSettings().plans_file
+    text = file.read_text(encoding="utf-8") if file else resources.read_text(resources.PLANS)
+    where = str(file or resources.PLANS)
+    data = tomllib.loads(text)
     plans = {name: Plan(name=name, **values) for name, values in data["plans"].items()}
     for plan in plans.values():
         if plan.period not in PERIODS:
-            raise ValueError(f"{file}: plan {plan.name}: period must be one of {PERIODS}")
+            raise ValueError(f"{where}: plan {plan.name}: period must be one of {PERIODS}")
     return PlanConfig(limits=Limits(**data["limits"]), plans=plans)
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import torch
 
+from aidetector.model.config import DetectSettings
+from aidetector.model.detector import Detector
+from aidetector.model.forward import score_windows
 from aidetector.settings import AppSettings
-from model.config import DetectSettings
-from model.detector import Detector
-from model.forward import score_windows
 
 SAMPLE = (Path(__file__).resolve().parents[1] / "docs" / "sample.txt").read_text(encoding="utf-8")
 

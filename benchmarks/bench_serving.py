@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,9 +30,10 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from aidetector.local.ports import free_port  # noqa: E402
+from aidetector.model.detector import Detector  # noqa: E402
 from aidetector.settings import AppSettings  # noqa: E402
 from benchmarks.bench_model import texts_of  # noqa: E402
-from model.detector import Detector  # noqa: E402
 
 CONCURRENCY = (1, 4, 16)
 PLANS = """
@@ -67,12 +67,6 @@ def predict():
 
 app.run(host="127.0.0.1", port=int(sys.argv[2]), threaded=False)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait(url: str, timeout: float = 300) -> None:
@@ -198,7 +192,7 @@ def main() -> None:
         wait(f"http://127.0.0.1:{model_port}/ping")
         wait(f"http://127.0.0.1:{api_port}/openapi.json")
         wait(f"http://127.0.0.1:{flask_port}/predict")
-        from aidetector.gateway.keys import KeyStore
+        from aidetector.local.gateway.keys import KeyStore
         from aidetector.plans import load_plans
 
         key = KeyStore(tmp / "keys.sqlite3", load_plans(str(tmp / "plans.toml")).plans).create("bench", "bench")

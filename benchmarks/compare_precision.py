@@ -14,11 +14,11 @@ import json
 
 import numpy as np
 
+from aidetector.model.config import DetectSettings
+from aidetector.model.data import load_jsonl
+from aidetector.model.detector import Detector
+from aidetector.model.metrics import auroc
 from aidetector.settings import AppSettings
-from model.config import DetectSettings
-from model.data import load_jsonl
-from model.detector import Detector
-from model.metrics import auroc
 
 
 def main() -> None:

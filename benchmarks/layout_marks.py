@@ -5,7 +5,7 @@
 Prints one JSON object: for each source and label, the number of texts and the share that contains a newline, a
 curly quote, or a long dash. These marks record how a corpus was prepared and which editor typed it; where they
 pattern with the label, a model that reads them learns the corpus, not the writer (`model/style.py` drops
-whitespace, `model/typography.py` makes quotes and dashes ASCII for every member).
+whitespace, `model/canonical.py` makes quotes and dashes ASCII for every member).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import argparse
 import json
 from collections import defaultdict
 
-from model.data import load_jsonl
-from model.typography import PLAIN
+from aidetector.model.canonical import PLAIN
+from aidetector.model.data import load_jsonl
 
 CURLY_QUOTES = {chr(c) for c, plain in PLAIN.items() if plain in ("'", '"')}
 LONG_DASHES = {chr(c) for c, plain in PLAIN.items() if plain == "-"}

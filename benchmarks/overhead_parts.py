@@ -31,11 +31,11 @@ from botocore.config import Config
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from aidetector.model.detector import Detector  # noqa: E402
+from aidetector.model.language import identify  # noqa: E402
 from aidetector.settings import AppSettings  # noqa: E402
 from benchmarks.bench_model import texts_of  # noqa: E402
 from benchmarks.bench_serving import free_port, timed_post, wait  # noqa: E402
-from model.detector import Detector  # noqa: E402
-from model.language import identify  # noqa: E402
 
 
 def median_ms(fn: Callable[[], object], repeats: int) -> float:

@@ -4,27 +4,18 @@ Thin on purpose: every resource lives in a component under `aidetector_infra/`, 
 `Pulumi.<stack>.yaml` (read by `StackSettings.load`). Outputs are the names the release workflow and the CLI use.
 """
 
-import sys
-from pathlib import Path
-
 import pulumi
+from aidetector_infra.model_hosting import ModelHosting, ModelHostingArgs, image_uri
+from aidetector_infra.operations import Operations, OperationsArgs
+from aidetector_infra.policies import AwsContext
+from aidetector_infra.public_api import PublicApi, PublicApiArgs
+from aidetector_infra.settings import StackSettings
+from aidetector_infra.storage import IMAGES, Storage, StorageArgs
+from aidetector_infra.web_service import WebService, WebServiceArgs
 
-# The usage plans and request limits are read from the repository's `aidetector.plans` (config/plans.toml), the
-# same numbers the local gateway enforces; the program runs from infra_pulumi/, so the repository root goes first
-# on the import path (the package needs only the standard library).
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-from aidetector_infra.model_hosting import ModelHosting, ModelHostingArgs, image_uri  # noqa: E402
-from aidetector_infra.operations import Operations, OperationsArgs  # noqa: E402
-from aidetector_infra.policies import AwsContext  # noqa: E402
-from aidetector_infra.public_api import PublicApi, PublicApiArgs  # noqa: E402
-from aidetector_infra.settings import StackSettings  # noqa: E402
-from aidetector_infra.storage import IMAGES, Storage, StorageArgs  # noqa: E402
-from aidetector_infra.web_service import WebService, WebServiceArgs  # noqa: E402
-
-from aidetector.plans import lambda_environment, load_plans  # noqa: E402
+# The usage plans and request limits are the installed `aidetector` package's (the same numbers the local gateway
+# enforces): the Pulumi virtualenv installs the repository with its `infra` extra.
+from aidetector.plans import lambda_environment, load_plans
 
 settings = StackSettings.load()
 plans = load_plans()

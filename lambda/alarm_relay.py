@@ -28,7 +28,7 @@ def parse_alarm(message: str) -> tuple[str, str, str]:
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     param = os.environ.get("SLACK_WEBHOOK_PARAM", "")
-    notifier = SlackNotifier(webhook_from_ssm(param) if param else None, NotifySettings.from_env())
+    notifier = SlackNotifier(webhook_from_ssm(param) if param else None, NotifySettings.from_env(os.environ))
     sent = 0
     records = event.get("Records", []) if isinstance(event, dict) else []
     for record in records:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from model.data import file_sha256
+from .data import file_sha256
 
 MANIFEST = "manifest.json"
 METRICS = "metrics.json"
@@ -47,10 +47,11 @@ def utc_version() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def git_commit(repo_dir: Path | None = None) -> str:
-    env_commit = os.environ.get("AIDETECTOR_GIT_COMMIT")
-    if env_commit:
-        return env_commit
+def git_commit(repo_dir: Path | None = None, known: str = "") -> str:
+    """The commit the code was built from: `known` when the caller knows it (an image built without .git; the
+    training setting `source_commit`), else what git says of this checkout, else "unknown"."""
+    if known:
+        return known
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],

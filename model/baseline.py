@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from model.data import Record
+from .data import Record
 
 
 def _features(records: Sequence[Record]) -> np.ndarray:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from model.windows import logit, sigmoid
+from .windows import logit, sigmoid
 
 
 @dataclass(frozen=True)

@@ -242,7 +242,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
         f"It reads text in windows of {manifest.get('window_tokens')} tokens; a long document is scored window by "
         "window and the document score is the length-weighted mean of the window log-odds, so nothing is "
         "truncated silently (`tokens_used` vs `tokens_total` in every answer). Every member reads the text with "
-        "plain typography, curly quotes and long dashes as their ASCII forms (`model/typography.py`): they come from "
+        "plain typography, curly quotes and long dashes as their ASCII forms (`model/canonical.py`): they come from "
         "the editor a text was typed in, not from its writer, so they do not change the answer.",
         _soup_text(manifest),
         _interpolation_text(manifest),

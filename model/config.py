@@ -47,10 +47,10 @@ class TrainSettings(BaseSettings):
     short_crop_fraction: float = Field(0.25, ge=0, le=1, description="share of crops of 16..max/2 tokens")
     noise_fraction: float = Field(0.15, ge=0, le=1, description="share of crops given typo noise")
     typo_rate: float = Field(0.05, ge=0, le=1, description="share of words changed in a noisy crop")
-    batch_size: int = Field(32, ge=1)
-    learning_rate: float = Field(8e-5, gt=0)
-    weight_decay: float = Field(0.01, ge=0)
-    warmup_fraction: float = Field(0.06, ge=0, lt=1)
+    batch_size: int = Field(32, ge=1, description="texts per optimiser step")
+    learning_rate: float = Field(8e-5, gt=0, description="peak learning rate (AdamW, linear schedule)")
+    weight_decay: float = Field(0.01, ge=0, description="AdamW weight decay")
+    warmup_fraction: float = Field(0.06, ge=0, lt=1, description="share of steps warming the rate up")
     freeze_embeddings: bool = Field(True, description="keep the word embeddings fixed: faster, less overfitting")
     valid_fraction: float = Field(0.04, ge=0, lt=0.5, description="share of groups held out for validation")
     eval_every: int = Field(300, ge=1, description="steps between validation passes and checkpoints")
@@ -69,6 +69,7 @@ class TrainSettings(BaseSettings):
     train_sources: str = Field(
         "", description="train only on these sources, 'src,src' (empty = all); validation keeps every source"
     )
+    source_commit: str = Field("", description="commit recorded in the manifest when git cannot tell (an image)")
     fp16: bool = Field(True, description="save weights as float16 (half the size, same scores to ~1e-3)")
     # bfloat16 autocast where the CPU has it natively: 1.5x float32's training steps here (model/precision.py)
     precision: Precision = Field("auto", description="auto (bfloat16 on CPUs with native bfloat16), float32, bfloat16")
@@ -105,7 +106,7 @@ class DetectSettings(BaseSettings):
     max_windows: int = Field(512, ge=1, description="windows per text; tokens beyond are reported as unused")
     max_chars: int = Field(100_000, ge=1, description="longest accepted text in characters")
     min_words: int = Field(30, ge=1, description="shorter texts get the label 'inconclusive'")
-    batch_size: int = Field(16, ge=1)
+    batch_size: int = Field(16, ge=1, description="windows per forward pass")
     pad_multiple: int = Field(
         8, ge=1, description="windows are padded to a multiple of this many tokens, set by their own length only"
     )

@@ -6,23 +6,22 @@ same answer for the same text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from model import precision
-from model.artifact import LoadedArtifact, load_artifact
-from model.calibration import Platt, verdict
-from model.config import DetectSettings
-from model.forward import document_log_odds, max_positions, special_tokens, token_ids
-from model.language import identify, is_unsupported
-from model.ngram import NgramModel
-from model.sentences import split_sentences
-from model.style import StyleModel
-from model.windows import make_windows, stretch_tokens, tokens_covered
+from . import precision
+from .artifact import LoadedArtifact, load_artifact
+from .blend import LEXICAL_MEMBERS, blend, member_log_odds
+from .calibration import Platt, verdict
+from .config import DetectSettings
+from .forward import document_log_odds, max_positions, special_token_count, token_ids
+from .language import identify, is_unsupported
+from .ngram import NgramModel
+from .sentences import split_sentences
+from .style import StyleModel
+from .windows import scoring_plan, tokens_covered
 
 
 class InputError(ValueError):
@@ -66,20 +65,6 @@ class Detection:
         return data
 
 
-LEXICAL_MEMBERS = ("ngram", "skeleton")  # n-gram members, by file stem (model/ngram.py); the style trees may read them
-
-
-def member_log_odds(
-    texts: Sequence[str], lexical: Mapping[str, NgramModel], style: StyleModel | None
-) -> dict[str, np.ndarray]:
-    """Each member's log-odds besides the transformer's, by name: the n-gram members, then the style trees fed the
-    ones they read. One function, so the weights the ensemble chooses and the Detector's blend see the same scores."""
-    scores = {name: model.log_odds(texts) for name, model in lexical.items()}
-    if style is not None:
-        scores["style"] = style.log_odds(texts, stacked={name: scores[name] for name in style.inputs})
-    return scores
-
-
 @dataclass
 class _Prepared:
     ids: list[int]
@@ -98,11 +83,8 @@ class Detector:
         self.platt = Platt(**calibration.get("platt", {"a": 1.0, "b": 0.0}))
         self.threshold = float(calibration.get("threshold", 0.5))
         self.window_tokens = self.settings.window_tokens or int(manifest.get("window_tokens", 128))
-        prefix, suffix = special_tokens(artifact.tokenizer)
-        self.content_tokens = self.window_tokens - len(prefix) - len(suffix)
-        self.stride = max(1, int(self.content_tokens * self.settings.stride_fraction))
-        self.stretch = stretch_tokens(
-            self.content_tokens, self.window_tokens, self.settings.window_slack, max_positions(artifact.model)
+        self.plan = scoring_plan(
+            self.window_tokens, special_token_count(artifact.tokenizer), max_positions(artifact.model), self.settings
         )
         self.languages = self.settings.language_set()
         self.dtype = precision.resolve(self.settings.precision)
@@ -148,7 +130,7 @@ class Detector:
         return text
 
     def _prepare(self, ids: list[int]) -> _Prepared:
-        windows = make_windows(ids, self.content_tokens, self.stride, self.settings.max_windows, self.stretch)
+        windows = self.plan.windows(ids)
         return _Prepared(ids, [w.ids for w in windows], tokens_covered(windows))
 
     def _tokenize(self, texts: Sequence[str]) -> list[list[int]]:
@@ -168,18 +150,11 @@ class Detector:
         """The transformer's document log-odds alone (uncalibrated): what the ensemble is fitted on."""
         return self._document_log_odds([self._prepare(ids) for ids in self._tokenize(texts)])
 
-    def _blend(self, texts: Sequence[str], log_odds: Sequence[float]) -> list[float]:
-        blended = np.asarray(log_odds, dtype=np.float64)
-        scores = member_log_odds(texts, self.lexical, self.style)
-        if "ngram" in scores:
-            blended = blended + self.ngram_weight * scores["ngram"]
-        if "style" in scores:
-            blended = blended + self.style_weight * scores["style"]
-        return [float(x) for x in blended]
-
     def calibrated(self, texts: Sequence[str], transformer_log_odds: Sequence[float]) -> list[float]:
         """P(AI) per text from the transformer's log-odds: the other members blended in, then calibrated."""
-        return [self.platt.probability(z) for z in self._blend(texts, transformer_log_odds)]
+        members = member_log_odds(texts, self.lexical, self.style)
+        blended = blend(transformer_log_odds, members, self.ngram_weight, self.style_weight)
+        return [self.platt.probability(float(z)) for z in blended]
 
     def probabilities(self, texts: Sequence[str]) -> list[float]:
         """Calibrated P(AI) per text, no checks or sentences: the fast path for evaluation."""

@@ -22,16 +22,17 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from model.artifact import read_manifest, refresh_checksums, update_manifest, utc_version
-from model.calibration import fit_platt
-from model.config import TrainSettings
-from model.data import Record, group_folds, split_by_group
-from model.detector import Detector, member_log_odds
-from model.evaluate import score_records
-from model.metrics import auroc
-from model.ngram import SKELETON_CONFIG, NgramConfig, NgramModel, counts
-from model.style import StyleModel
-from model.train import load_training_records, sample_weights
+from .artifact import read_manifest, refresh_checksums, update_manifest, utc_version
+from .blend import BLENDED_MEMBERS, blend, member_log_odds
+from .calibration import fit_platt
+from .config import TrainSettings
+from .data import Record, group_folds, split_by_group
+from .detector import Detector
+from .evaluate import score_records
+from .metrics import auroc
+from .ngram import SKELETON_CONFIG, NgramConfig, NgramModel, counts
+from .style import StyleModel
+from .train import load_training_records, sample_weights
 
 # The grids hold shares, not weights: a member's weight is its share times sd(transformer) / sd(member), both on
 # the held-out split. Why: how wide a transformer's log-odds spread is depends on the run (a soup of runs that
@@ -58,6 +59,17 @@ def _weights_key(w: float, a: float) -> str:
     return f"w={w:g},a={a:g}"
 
 
+@dataclass
+class _Members:
+    """The fitted members besides the transformer, and each member's log-odds of the two sets the weights are
+    chosen on (`held_out`: the transformer's validation split; `select`: the development file)."""
+
+    lexical: dict[str, NgramModel]
+    style: StyleModel
+    scores: dict[str, dict[str, list[float]]]  # set -> member -> log-odds
+    labels: dict[str, list[int]]  # set -> labels
+
+
 def build_ensemble(
     model_dir: Path,
     data_paths: Sequence[Path],
@@ -72,6 +84,79 @@ def build_ensemble(
     manifest = read_manifest(model_dir)
     if manifest.get("ensemble") and not replace:
         raise ValueError(f"{model_dir} already has an ensemble (n-gram, skeleton, style members); --replace refits it")
+    fitted = _fit_members(model_dir, manifest, data_paths, select_on, folds)
+    held_out = fitted.scores["held_out"]
+    spread = {m: max(float(np.std(held_out[m])), 1e-6) for m in BLENDED_MEMBERS}
+    rows = _weight_grid(fitted, spread, weights, style_weights)
+    best = max(rows, key=lambda r: r["mean"])
+    weight, style_weight = best["ngram_weight"], best["style_weight"]
+    member_auroc = {
+        member: {name: auroc(fitted.labels[name], fitted.scores[name][member]) for name in fitted.scores}
+        for member in held_out
+    }
+    platt = fit_platt(_blended(held_out, weight, style_weight), fitted.labels["held_out"])
+    for name, model in fitted.lexical.items():
+        model.save(model_dir, name)
+    fitted.style.save(model_dir)
+    rule = (
+        "log-odds = transformer + w * ngram + a * style, where w and a are shares of the transformer's spread "
+        "(w = share * sd(transformer) / sd(ngram) on the held-out split, a likewise); the n-gram share from "
+        f"{list(weights)} and the style share from {list(style_weights)} by the mean of the AUROCs on the held-out "
+        f"split and on {select_name}"
+    )
+    ensemble = {
+        "members": ["transformer", "ngram", "skeleton", "style"],
+        "style_inputs": list(fitted.style.inputs),
+        "stacking_folds": folds,
+        "ngram_weight": weight,
+        "style_weight": style_weight,
+        "ngram_share": best["ngram_share"],
+        "style_share": best["style_share"],
+        "spread": spread,
+        "rule": rule,
+        "weight_grid": [{k: v if k.endswith(("weight", "share")) else round(v, 4) for k, v in r.items()} for r in rows],
+        "member_auroc": {m: {n: round(v, 4) for n, v in row.items()} for m, row in member_auroc.items()},
+        "selected_on": select_name,
+        "ngram_features": "char_wb 1-4 (2^18 hashed) + word 1-2 (2^17 hashed), sublinear TF-IDF",
+        "skeleton_features": "word 1-4 (2^18 hashed) over the syntax skeleton, sublinear TF-IDF",
+        "style_features": f"{len(fitted.style.trees.roots)} gradient-boosted trees over word rarity, diversity, "
+        "sentence-length burstiness, punctuation and compressibility of the canonicalised text, and the "
+        f"log-odds of the {' and '.join(fitted.style.inputs)} members",
+    }
+    calibration = {**manifest.get("calibration", {}), "platt": platt.to_dict()}
+    # A different model answers now, so it gets its own version; the transformer's stays on record.
+    transformer_version = manifest.get("transformer_version", manifest["version"])
+    update_manifest(
+        model_dir,
+        {
+            "calibration": calibration,
+            "version": utc_version(),
+            "transformer_version": transformer_version,
+            "ensemble": ensemble,
+        },
+    )
+    refresh_checksums(model_dir)
+    selected = [platt.probability(float(x)) for x in _blended(fitted.scores["select"], weight, style_weight)]
+    return EnsembleReport(
+        weight=weight,
+        style_weight=style_weight,
+        auroc_by_weights={
+            _weights_key(r["ngram_share"], r["style_share"]): {k: r[k] for k in ("held_out", "select", "mean")}
+            for r in rows
+        },
+        shares=(best["ngram_share"], best["style_share"]),
+        spread=spread,
+        member_auroc=member_auroc,
+        selected_on=select_name,
+        probabilities=selected,
+    )
+
+
+def _fit_members(
+    model_dir: Path, manifest: dict, data_paths: Sequence[Path], select_on: Sequence[Record], folds: int
+) -> _Members:
+    """Fit the n-gram, skeleton and (stacked) style members on the transformer's own training split, and score the
+    held-out split and the development file with every member."""
     hp = manifest["hyperparameters"]
     settings = TrainSettings(**{k: v for k, v in hp.items() if k in TrainSettings.model_fields})
     records, _ = load_training_records(data_paths)
@@ -89,91 +174,37 @@ def build_ensemble(
     style = StyleModel.fit(train_texts, train_labels, train_weights, stacked=out_of_fold)
     detector = Detector.from_path(model_dir)
 
-    def members(recs: Sequence[Record]) -> dict[str, list[float]]:
-        """Each member's log-odds of the records, by member name."""
-        texts = [r.text for r in recs]
-        scores = member_log_odds(texts, lexical, style)
+    def scores(recs: Sequence[Record]) -> dict[str, list[float]]:
+        members = member_log_odds([r.text for r in recs], lexical, style)
         transformer = score_records(recs, detector.transformer_log_odds, progress=False)
-        return {"transformer": transformer, **{name: [float(v) for v in x] for name, x in scores.items()}}
+        return {"transformer": transformer, **{name: [float(v) for v in x] for name, x in members.items()}}
 
-    def blend(parts: dict[str, list[float]], w: float, a: float) -> list[float]:
-        z, g, s = parts["transformer"], parts["ngram"], parts["style"]
-        return [zi + w * gi + a * si for zi, gi, si in zip(z, g, s, strict=True)]
+    sets = {"held_out": valid_recs, "select": select_on}
+    return _Members(
+        lexical=lexical,
+        style=style,
+        scores={name: scores(recs) for name, recs in sets.items()},
+        labels={name: [int(r.label or 0) for r in recs] for name, recs in sets.items()},
+    )
 
-    sets = {"held_out": (valid_recs, members(valid_recs)), "select": (select_on, members(select_on))}
-    labels = {name: [int(r.label or 0) for r in recs] for name, (recs, _) in sets.items()}
-    spread = {m: max(float(np.std(sets["held_out"][1][m])), 1e-6) for m in ("transformer", "ngram", "style")}
-    rows: list[dict[str, float]] = []  # one per (share, share): the shares, the weights, then the blend's AUROCs
+
+def _blended(parts: Mapping[str, Sequence[float]], w: float, a: float) -> np.ndarray:
+    return blend(parts["transformer"], parts, w, a)
+
+
+def _weight_grid(
+    fitted: _Members, spread: Mapping[str, float], weights: Sequence[float], style_weights: Sequence[float]
+) -> list[dict[str, float]]:
+    """One row per (n-gram share, style share): the shares, the weights they make, and the blend's AUROCs."""
+    rows: list[dict[str, float]] = []
     for ngram_share in weights:
         for style_share in style_weights:
             w = round(ngram_share * spread["transformer"] / spread["ngram"], 4)
             a = round(style_share * spread["transformer"] / spread["style"], 4)
-            row = {name: auroc(labels[name], blend(parts, w, a)) for name, (_, parts) in sets.items()}
+            row = {name: auroc(fitted.labels[name], _blended(parts, w, a)) for name, parts in fitted.scores.items()}
             rows.append({"ngram_share": ngram_share, "style_share": style_share, "ngram_weight": w,
                          "style_weight": a, **row, "mean": (row["held_out"] + row["select"]) / 2})  # fmt: skip
-    best = max(rows, key=lambda r: r["mean"])
-    weight, style_weight = best["ngram_weight"], best["style_weight"]
-    member_auroc = {
-        member: {name: auroc(labels[name], parts[member]) for name, (_, parts) in sets.items()}
-        for member in sets["held_out"][1]
-    }
-
-    valid_parts = sets["held_out"][1]
-    platt = fit_platt(blend(valid_parts, weight, style_weight), labels["held_out"])
-    for name, model in lexical.items():
-        model.save(model_dir, name)
-    style.save(model_dir)
-    calibration = {**manifest.get("calibration", {}), "platt": platt.to_dict()}
-    update_manifest(
-        model_dir,
-        {
-            "calibration": calibration,
-            # A different model answers now, so it gets its own version; the transformer's stays on record.
-            "version": utc_version(),
-            "transformer_version": manifest.get("transformer_version", manifest["version"]),
-            "ensemble": {
-                "members": ["transformer", "ngram", "skeleton", "style"],
-                "style_inputs": list(style.inputs),
-                "stacking_folds": folds,
-                "ngram_weight": weight,
-                "style_weight": style_weight,
-                "ngram_share": best["ngram_share"],
-                "style_share": best["style_share"],
-                "spread": spread,
-                "rule": (
-                    "log-odds = transformer + w * ngram + a * style, where w and a are shares of the transformer's "
-                    "spread (w = share * sd(transformer) / sd(ngram) on the held-out split, a likewise); the n-gram "
-                    f"share from {list(weights)} and the style share from {list(style_weights)} by the mean of the "
-                    f"AUROCs on the held-out split and on {select_name}"
-                ),
-                "weight_grid": [
-                    {k: v if k.endswith(("weight", "share")) else round(v, 4) for k, v in r.items()} for r in rows
-                ],
-                "member_auroc": {m: {n: round(v, 4) for n, v in row.items()} for m, row in member_auroc.items()},
-                "selected_on": select_name,
-                "ngram_features": "char_wb 1-4 (2^18 hashed) + word 1-2 (2^17 hashed), sublinear TF-IDF",
-                "skeleton_features": "word 1-4 (2^18 hashed) over the syntax skeleton, sublinear TF-IDF",
-                "style_features": f"{len(style.trees.roots)} gradient-boosted trees over word rarity, diversity, "
-                "sentence-length burstiness, punctuation and compressibility of the canonicalised text, and the "
-                f"log-odds of the {' and '.join(style.inputs)} members",
-            },
-        },
-    )
-    refresh_checksums(model_dir)
-    blended = [platt.probability(x) for x in blend(sets["select"][1], weight, style_weight)]
-    return EnsembleReport(
-        weight=weight,
-        style_weight=style_weight,
-        auroc_by_weights={
-            _weights_key(r["ngram_share"], r["style_share"]): {k: r[k] for k in ("held_out", "select", "mean")}
-            for r in rows
-        },
-        shares=(best["ngram_share"], best["style_share"]),
-        spread=spread,
-        member_auroc=member_auroc,
-        selected_on=select_name,
-        probabilities=blended,
-    )
+    return rows
 
 
 def _out_of_fold(

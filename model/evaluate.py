@@ -9,9 +9,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from model.bootstrap import CI_LEVEL, ClusterResamples, confidence_intervals
-from model.data import Record
-from model.metrics import misordered_pairs, summary
+from .bootstrap import CI_LEVEL, ClusterResamples, confidence_intervals
+from .data import Record
+from .metrics import misordered_pairs, summary
 
 
 def score_records(

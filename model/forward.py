@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from model.precision import autocast
-from model.typography import plain_typography
+from .canonical import plain_typography
+from .precision import autocast
 
 
 def token_ids(tokenizer: Any, texts: Sequence[str], batch: int = 512) -> list[list[int]]:
@@ -119,7 +119,7 @@ def document_log_odds(
     pad_multiple: int = 8,
 ) -> list[float]:
     """One log-odds per document: all windows scored together, then their length-weighted mean per document."""
-    from model.windows import aggregate_logits
+    from .windows import aggregate_logits
 
     flat = [w for doc in windows_per_doc for w in doc]
     scores = score_windows(model, tokenizer, flat, batch_size, dtype, pad_multiple).tolist()

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from model.skeleton import skeleton
-from model.typography import plain_typography
+from .canonical import plain_typography
+from .skeleton import skeleton
 
 SURFACE = "surface"  # the text's own characters and words
 SKELETON = "skeleton"  # the words of its syntax skeleton (model/skeleton.py)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from model.data import Record
+from .data import Record
 
 
 def _pyplot() -> Any:

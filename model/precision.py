@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from model.config import Precision
+from .config import Precision
 
 
 def native_bfloat16() -> bool:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from model.style import canonical, zipf
+from .canonical import canonical
+from .rarity import zipf
 
 FREQUENT_ZIPF = 5.0  # kept as words: the 1,100 commonest English words in wordfreq (the, was, by, army, ...)
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[^\sA-Za-z\d]")

@@ -19,13 +19,13 @@ from typing import Any
 import torch
 from safetensors.torch import load_file
 
-from model import precision
-from model.artifact import git_commit, read_manifest, save_artifact, utc_version
-from model.config import TrainSettings
-from model.data import split_by_group
-from model.forward import special_token_count, token_ids
-from model.metrics import auroc
-from model.train import calibrate_on_validation, document_logits, load_base, load_training_records
+from . import precision
+from .artifact import git_commit, read_manifest, save_artifact, utc_version
+from .config import TrainSettings
+from .data import split_by_group
+from .forward import special_token_count, token_ids
+from .metrics import auroc
+from .train import calibrate_on_validation, document_logits, load_base, load_training_records
 
 # What must match between members for one validation split to be held out from all of them.
 SAME_SPLIT = ("valid_fraction", "split_seed")

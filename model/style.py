@@ -7,7 +7,7 @@ transformer and n-gram member (the weight grid in the model card): adding these 
 split, on ood_dev and on test.
 
 The text is canonicalised first: Unicode NFKC (an ellipsis becomes three dots), curly quotes and dashes to ASCII as
-every member reads them (`model/typography.py`), every run of whitespace to one space. In our data newlines and
+every member reads them (`model/canonical.py`), every run of whitespace to one space. In our data newlines and
 curly quotes record how a corpus was prepared, not who wrote it: none of the Fast-DetectGPT human texts has a
 newline while 91% of its AI texts do, and ood_dev has no newline at all. Trees that learned such marks would call a
 person's text AI for having paragraphs.
@@ -20,17 +20,16 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from model.typography import plain_typography
+from .canonical import canonical
+from .rarity import zipf
 
 NPZ = "style.npz"
 CONFIG = "style.json"
@@ -50,19 +49,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     *(f"per_100_chars[{c}]" for c in _PUNCTUATION),
     "digits", "uppercase", "capitalised_words", "ends_with_terminal", "starts_lowercase", "word_length_mean",
 )  # fmt: skip
-
-
-def canonical(text: str) -> str:
-    """The text as the features see it: NFKC, ASCII quotes and dashes, single spaces (see the module docstring)."""
-    return " ".join(plain_typography(unicodedata.normalize("NFKC", text)).split())
-
-
-@lru_cache(maxsize=200_000)
-def zipf(word: str) -> float:
-    """Zipf frequency of a lower-cased word in general English (0 = unknown); cached, words repeat a lot."""
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en"))
 
 
 def style_features(text: str) -> list[float]:

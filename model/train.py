@@ -22,7 +22,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +30,14 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from model import precision
-from model.artifact import git_commit, save_artifact, utc_version
-from model.calibration import fit_platt, threshold_for_fpr
-from model.config import DetectSettings, TrainSettings
-from model.data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_by_group
-from model.forward import ai_logits, document_log_odds, encode_batch, max_positions, special_token_count, token_ids
-from model.metrics import auroc
-from model.windows import make_windows, stretch_tokens
+from . import precision
+from .artifact import git_commit, save_artifact, utc_version
+from .calibration import fit_platt, threshold_for_fpr
+from .config import DetectSettings, TrainSettings
+from .data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_by_group
+from .forward import ai_logits, document_log_odds, encode_batch, max_positions, special_token_count, token_ids
+from .metrics import auroc
+from .windows import scoring_plan
 
 log = logging.getLogger(__name__)
 MIN_CROP = 16
@@ -156,13 +156,164 @@ def load_base(base_model: str, tokenizer_source: str | None = None) -> tuple[Any
 def document_logits(
     model: Any, tokenizer: Any, ids_list: Sequence[list[int]], content_len: int, dtype: torch.dtype = torch.float32
 ) -> list[float]:
-    """Windowed document log-odds, as the detector computes them (its default stride and slack)."""
+    """Windowed document log-odds, as the Detector computes them: the same window plan and batch size (its
+    `DetectSettings`), so validation chooses and calibration fits on the scores served."""
     rules = DetectSettings()
-    specials = special_token_count(tokenizer)
-    stride = max(1, int(content_len * rules.stride_fraction))
-    stretch = stretch_tokens(content_len, content_len + specials, rules.window_slack, max_positions(model))
-    windows = [[w.ids for w in make_windows(ids, content_len, stride, 64, stretch)] for ids in ids_list]
-    return document_log_odds(model, tokenizer, windows, 32, dtype)
+    plan = scoring_plan(
+        content_len + special_token_count(tokenizer), special_token_count(tokenizer), max_positions(model), rules
+    )
+    windows = [[w.ids for w in plan.windows(ids)] for ids in ids_list]
+    return document_log_odds(model, tokenizer, windows, rules.batch_size, dtype, rules.pad_multiple)
+
+
+@dataclass
+class TrainState:
+    """Where a run is: saved in every checkpoint, so a killed run resumes at the same step with the same best."""
+
+    step: int = 0
+    best_auroc: float = -1.0
+    bad_evals: int = 0
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+@dataclass
+class _Data:
+    examples: list[Example]
+    valid_ids: list[list[int]]
+    valid_labels: list[int]
+    records: int
+    hashes: dict[str, str]
+
+
+def _prepare_data(
+    data_paths: Sequence[Path], settings: TrainSettings, load_model: Callable[[], Any]
+) -> tuple[_Data, Any, Any]:
+    """Records split by group (its own seed) and filtered by source before the base loads, so a filter that leaves
+    one class fails at once; then the base model and the tokenised examples."""
+    records, data_hashes = load_training_records(data_paths)
+    train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
+    train_recs = only_sources(train_recs, settings.parsed_train_sources())
+    model, tokenizer = load_model()
+    weights = sample_weights(train_recs, settings.parsed_source_weights())
+    train_ids = token_ids(tokenizer, [r.text for r in train_recs])
+    examples = [Example(ids, int(r.label or 0), w) for ids, r, w in zip(train_ids, train_recs, weights, strict=True)]
+    valid_ids = token_ids(tokenizer, [r.text for r in valid_recs]) if valid_recs else []
+    data = _Data(examples, valid_ids, [int(r.label or 0) for r in valid_recs], len(records), data_hashes)
+    return data, model, tokenizer
+
+
+class _Run:
+    """One training run's moving parts: model, optimizer, schedule, weight average, the data order and checkpoints."""
+
+    def __init__(self, model: Any, tokenizer: Any, data: _Data, settings: TrainSettings, work_dir: Path | None):
+        from transformers import get_scheduler
+
+        self.model, self.tokenizer, self.data, self.settings = model, tokenizer, data, settings
+        self.device = next(model.parameters()).device
+        self.dtype = precision.resolve(settings.precision, self.device.type)
+        self.content_len = settings.max_length - special_token_count(tokenizer)
+        if settings.freeze_embeddings:
+            base_model = getattr(model, model.base_model_prefix, model)
+            base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(self.params, lr=settings.learning_rate, weight_decay=settings.weight_decay)
+        steps_per_epoch = math.ceil(len(data.examples) / settings.batch_size)
+        self.total_steps = max(1, math.ceil(settings.epochs * steps_per_epoch))
+        if settings.max_steps:
+            self.total_steps = min(self.total_steps, settings.max_steps)
+        self.scheduler = get_scheduler(
+            "linear",
+            self.optimizer,
+            num_warmup_steps=int(settings.warmup_fraction * self.total_steps),
+            num_training_steps=self.total_steps,
+        )
+        self.ema = _weight_average(model, settings.ema_decay)
+        self.state = TrainState()
+        self.best_weights: dict[str, torch.Tensor] | None = None
+        self.checkpoint = Path(work_dir) / "checkpoint.pt" if work_dir else None
+        self._resume()
+        self.rng = random.Random(settings.seed * 1_000_003 + self.state.step)
+        self.order_rng = random.Random(settings.seed)
+        self.epoch_orders: list[list[int]] = []
+
+    def _resume(self) -> None:
+        if self.checkpoint is None or not self.checkpoint.is_file():
+            return
+        saved = torch.load(self.checkpoint, weights_only=False, map_location=self.device)
+        if not _resumable(saved.get("settings", {}), self.settings):
+            log.warning("ignoring checkpoint %s: it was made with other settings", self.checkpoint)
+            return
+        self.model.load_state_dict(saved["model"])
+        self.optimizer.load_state_dict(saved["optimizer"])
+        self.scheduler.load_state_dict(saved["scheduler"])
+        self.state = TrainState(**saved["state"])
+        self.best_weights = saved.get("best_model")
+        if self.ema is not None and saved.get("ema") is not None:
+            self.ema.load_state_dict(saved["ema"])
+        log.info("resumed from %s at step %d", self.checkpoint, self.state.step)
+
+    def _batch_indices(self, step: int) -> list[int]:
+        size, n = self.settings.batch_size, len(self.data.examples)
+        epoch, pos = divmod(step * size, n)
+        while len(self.epoch_orders) <= epoch + 1:
+            order = list(range(n))
+            self.order_rng.shuffle(order)
+            self.epoch_orders.append(order)
+        return (self.epoch_orders[epoch][pos:] + self.epoch_orders[epoch + 1])[:size]
+
+    def step(self) -> float:
+        """One optimiser step on random crops (some with typo noise) of the next batch; returns the loss."""
+        settings, examples, rng = self.settings, self.data.examples, self.rng
+        idx = self._batch_indices(self.state.step)
+        crops = [random_crop(examples[i].ids, self.content_len, settings.short_crop_fraction, rng) for i in idx]
+        for k, crop in enumerate(crops):
+            if rng.random() < settings.noise_fraction:
+                noisy = add_typos(self.tokenizer.decode(crop), settings.typo_rate, rng)
+                crops[k] = self.tokenizer(noisy, add_special_tokens=False)["input_ids"][: self.content_len]
+        batch = {k: v.to(self.device) for k, v in encode_batch(self.tokenizer, crops).items()}
+        labels = torch.tensor([examples[i].label for i in idx], dtype=torch.float32, device=self.device)
+        w = torch.tensor([examples[i].weight for i in idx], dtype=torch.float32, device=self.device)
+        with precision.autocast(self.dtype, self.device.type):
+            z = ai_logits(self.model(**batch).logits).float()
+        loss = (torch.nn.functional.binary_cross_entropy_with_logits(z, labels, reduction="none") * w).sum() / w.sum()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.params, 1.0)
+        self.optimizer.step()
+        self.scheduler.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        if self.ema is not None:
+            self.ema.update_parameters(self.model)
+        self.state.step += 1
+        return float(loss.item())
+
+    def validate(self, loss: float) -> float:
+        """AUROC of the held-out groups; keeps the best weights and counts passes without a gain."""
+        scored = self.ema.module if self.ema is not None else self.model  # with an average, the average ships
+        scored.eval()
+        val_auc = auroc(
+            self.data.valid_labels,
+            document_logits(scored, self.tokenizer, self.data.valid_ids, self.content_len, self.dtype),
+        )
+        self.model.train()
+        self.state.history.append({"step": self.state.step, "valid_auroc": val_auc, "loss": loss})
+        if val_auc > self.state.best_auroc:
+            self.state.best_auroc, self.state.bad_evals = val_auc, 0
+            self.best_weights = copy.deepcopy(scored.state_dict())
+        else:
+            self.state.bad_evals += 1
+        if self.checkpoint is not None:
+            _save_checkpoint(self.checkpoint, self)
+        return val_auc
+
+    def best_model(self) -> Any:
+        """The best validated weights (or the average, or the last step when nothing was validated), in eval mode."""
+        model = self.model
+        if self.best_weights is not None:
+            model.load_state_dict(self.best_weights)
+        elif self.ema is not None:
+            model = self.ema.module
+        model.eval()
+        return model
 
 
 def train(
@@ -174,155 +325,61 @@ def train(
     card_writer: Callable[[Path, dict[str, Any], dict[str, Any]], None] | None = None,
 ) -> Path:
     """Train, calibrate and write the artifact to `output_dir`; returns its path."""
-    records, data_hashes = load_training_records(data_paths)
-    # split (own seed) and source filter before the base loads, so a filter that leaves one class fails at once
-    train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
-    train_recs = only_sources(train_recs, settings.parsed_train_sources())
+    base = settings.resolved_base_model()
     set_seed(settings.seed)
     if settings.num_threads:
         torch.set_num_threads(settings.num_threads)
-    base = settings.resolved_base_model()
-    model, tokenizer = load_base(base)
-    device = torch.device(settings.resolved_device())
-    model.to(device)
-    dtype = precision.resolve(settings.precision, device.type)
-    content_len = settings.max_length - special_token_count(tokenizer)
-
-    weights = sample_weights(train_recs, settings.parsed_source_weights())
-    train_ids = token_ids(tokenizer, [r.text for r in train_recs])
-    examples = [Example(ids, int(r.label or 0), w) for ids, r, w in zip(train_ids, train_recs, weights, strict=True)]
-    valid_ids = token_ids(tokenizer, [r.text for r in valid_recs]) if valid_recs else []
-    valid_labels = [int(r.label or 0) for r in valid_recs]
-
-    if settings.freeze_embeddings:
-        base_model = getattr(model, model.base_model_prefix, model)
-        base_model.embeddings.word_embeddings.weight.requires_grad_(False)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=settings.weight_decay)
-    steps_per_epoch = math.ceil(len(examples) / settings.batch_size)
-    total_steps = max(1, math.ceil(settings.epochs * steps_per_epoch))
-    if settings.max_steps:
-        total_steps = min(total_steps, settings.max_steps)
-    warmup = int(settings.warmup_fraction * total_steps)
-
-    def lr_lambda(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / max(1, warmup)
-        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
-    ema = _weight_average(model, settings.ema_decay)
-    state: dict[str, Any] = {"step": 0, "best_auroc": -1.0, "bad_evals": 0, "history": []}
-    best_state: dict[str, torch.Tensor] | None = None
-    ckpt = Path(work_dir) / "checkpoint.pt" if work_dir else None
-    if ckpt is not None and ckpt.is_file():
-        saved = torch.load(ckpt, weights_only=False, map_location=device)
-        if _resumable(saved.get("settings", {}), settings):
-            model.load_state_dict(saved["model"])
-            optimizer.load_state_dict(saved["optimizer"])
-            scheduler.load_state_dict(saved["scheduler"])
-            state = saved["state"]
-            best_state = saved.get("best_model")
-            if ema is not None and saved.get("ema") is not None:
-                ema.load_state_dict(saved["ema"])
-            log.info("resumed from %s at step %d", ckpt, state["step"])
-        else:
-            log.warning("ignoring checkpoint %s: it was made with other settings", ckpt)
-
-    rng = random.Random(settings.seed * 1_000_003 + int(state["step"]))
-    order_rng = random.Random(settings.seed)
-    epoch_orders: list[list[int]] = []
-
-    def batch_indices(step: int) -> list[int]:
-        epoch, pos = divmod(step * settings.batch_size, len(examples))
-        while len(epoch_orders) <= epoch + 1:
-            order = list(range(len(examples)))
-            order_rng.shuffle(order)
-            epoch_orders.append(order)
-        flat = epoch_orders[epoch][pos:] + epoch_orders[epoch + 1]
-        return flat[: settings.batch_size]
-
+    data, model, tokenizer = _prepare_data(data_paths, settings, lambda: load_base(base))
+    model.to(torch.device(settings.resolved_device()))
+    run = _Run(model, tokenizer, data, settings, work_dir)
+    started, stopped_early = time.monotonic(), False
     model.train()
-    bar = tqdm(total=total_steps, initial=int(state["step"]), disable=not progress, desc="train", unit="step")
-    started = time.monotonic()
-    stopped_early = False
-    while state["step"] < total_steps:
-        idx = batch_indices(int(state["step"]))
-        crops = [random_crop(examples[i].ids, content_len, settings.short_crop_fraction, rng) for i in idx]
-        for k, crop in enumerate(crops):
-            if rng.random() < settings.noise_fraction:
-                noisy = add_typos(tokenizer.decode(crop), settings.typo_rate, rng)
-                crops[k] = tokenizer(noisy, add_special_tokens=False)["input_ids"][:content_len]
-        batch = {k: v.to(device) for k, v in encode_batch(tokenizer, crops).items()}
-        labels = torch.tensor([examples[i].label for i in idx], dtype=torch.float32, device=device)
-        w = torch.tensor([examples[i].weight for i in idx], dtype=torch.float32, device=device)
-        with precision.autocast(dtype, device.type):
-            z = ai_logits(model(**batch).logits).float()
-        loss = (torch.nn.functional.binary_cross_entropy_with_logits(z, labels, reduction="none") * w).sum() / w.sum()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-        if ema is not None:
-            ema.update_parameters(model)
-        state["step"] = int(state["step"]) + 1
+    bar = tqdm(total=run.total_steps, initial=run.state.step, disable=not progress, desc="train", unit="step")
+    while run.state.step < run.total_steps:
+        loss = run.step()
         bar.update(1)
-        bar.set_postfix(loss=f"{loss.item():.4f}")
-        step = int(state["step"])
-        if valid_ids and (step % settings.eval_every == 0 or step == total_steps):
-            scored = ema.module if ema is not None else model  # with weight averaging, the average is what ships
-            scored.eval()
-            val_auc = auroc(valid_labels, document_logits(scored, tokenizer, valid_ids, content_len, dtype))
-            model.train()
-            state["history"].append({"step": step, "valid_auroc": val_auc, "loss": loss.item()})
-            log.info("step %d valid AUROC %.4f", step, val_auc)
-            bar.write(f"step {step}: valid AUROC {val_auc:.4f}", file=sys.stderr)  # stdout carries results only
-            if val_auc > float(state["best_auroc"]):
-                state["best_auroc"], state["bad_evals"] = val_auc, 0
-                best_state = copy.deepcopy(scored.state_dict())
-            else:
-                state["bad_evals"] = int(state["bad_evals"]) + 1
-            if ckpt is not None:
-                _save_checkpoint(ckpt, model, optimizer, scheduler, state, best_state, settings, ema)
-            if int(state["bad_evals"]) >= settings.patience:
-                stopped_early = True
-                break
-            if settings.max_minutes and time.monotonic() - started > 60 * settings.max_minutes:
-                stopped_early = True  # time budget spent (e.g. a fixed GPU lease); the best step so far is kept
-                log.warning("stopping at step %d: max_minutes=%s reached", step, settings.max_minutes)
-                break
+        bar.set_postfix(loss=f"{loss:.4f}")
+        step = run.state.step
+        if not data.valid_ids or (step % settings.eval_every and step != run.total_steps):
+            continue
+        val_auc = run.validate(loss)
+        log.info("step %d valid AUROC %.4f", step, val_auc)
+        bar.write(f"step {step}: valid AUROC {val_auc:.4f}", file=sys.stderr)  # stdout carries results only
+        if run.state.bad_evals >= settings.patience:
+            stopped_early = True
+            break
+        if settings.max_minutes and time.monotonic() - started > 60 * settings.max_minutes:
+            stopped_early = True  # time budget spent (e.g. a fixed GPU lease); the best step so far is kept
+            log.warning("stopping at step %d: max_minutes=%s reached", step, settings.max_minutes)
+            break
     bar.close()
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    elif ema is not None:
-        model = ema.module
-    model.eval()
-
-    manifest, metrics = calibrate_on_validation(model, tokenizer, valid_ids, valid_labels, content_len, settings)
+    model = run.best_model()
+    manifest, metrics = calibrate_on_validation(
+        model, tokenizer, data.valid_ids, data.valid_labels, run.content_len, settings
+    )
     manifest.update(
         {
             "version": utc_version(),
             "base_model": settings.base_model if settings.base_model.startswith("packaged:") else base,
             "architecture": type(model).__name__,
             "window_tokens": settings.max_length,
-            "training_data": data_hashes,
-            "training_records": len(records),
-            "git_commit": git_commit(),
+            "training_data": data.hashes,
+            "training_records": data.records,
+            "git_commit": git_commit(known=settings.source_commit),
             "hyperparameters": settings.model_dump(),
             "label_meaning": {"0": "human", "1": "ai"},
-            "steps": int(state["step"]),
+            "steps": run.state.step,
             "stopped_early": stopped_early,
             "train_seconds": round(time.monotonic() - started, 1),
         }
     )
-    metrics["history"] = state["history"]
+    metrics["history"] = run.state.history
     model = model.cpu()
     if settings.fp16:
         model = model.half()
     out = save_artifact(Path(output_dir), model, tokenizer, manifest, metrics, card_writer)
-    if ckpt is not None and ckpt.exists():
-        ckpt.unlink()
+    if run.checkpoint is not None and run.checkpoint.exists():
+        run.checkpoint.unlink()
     return out
 
 
@@ -363,27 +420,18 @@ def _resumable(saved: dict[str, Any], settings: TrainSettings) -> bool:
     return all(saved.get(k) == v for k, v in now.items() if k not in RESTART_MAY_CHANGE)
 
 
-def _save_checkpoint(
-    path: Path,
-    model: Any,
-    optimizer: Any,
-    scheduler: Any,
-    state: dict[str, Any],
-    best_state: dict[str, torch.Tensor] | None,
-    settings: TrainSettings,
-    ema: Any = None,
-) -> None:
+def _save_checkpoint(path: Path, run: _Run) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     torch.save(
         {
-            "model": model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(),
-            "state": state,
-            "best_model": best_state,
-            "ema": ema.state_dict() if ema is not None else None,
-            "settings": settings.model_dump(),
+            "model": run.model.state_dict(),
+            "optimizer": run.optimizer.state_dict(),
+            "scheduler": run.scheduler.state_dict(),
+            "state": asdict(run.state),
+            "best_model": run.best_weights,
+            "ema": run.ema.state_dict() if run.ema is not None else None,
+            "settings": run.settings.model_dump(),
         },
         tmp,
     )

@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .config import DetectSettings
+
 
 @dataclass(frozen=True)
 class Window:
@@ -37,6 +39,46 @@ def make_windows(ids: Sequence[int], size: int, stride: int, max_windows: int, s
         starts.append(n - size)
     starts = starts[:max_windows]
     return [Window(s, list(ids[s : s + size])) for s in starts]
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """How documents are cut into windows for scoring. One plan for the Detector and for training's validation and
+    calibration, so a model is chosen and calibrated on the scores it will give in service."""
+
+    content_tokens: int  # tokens of text per window (the window size less the special tokens)
+    stride: int
+    max_windows: int
+    stretch: int
+
+    @classmethod
+    def for_model(
+        cls,
+        window_tokens: int,
+        special_count: int,
+        max_positions: int,
+        stride_fraction: float,
+        window_slack: float,
+        max_windows: int,
+    ) -> WindowPlan:
+        content = window_tokens - special_count
+        return cls(
+            content_tokens=content,
+            stride=max(1, int(content * stride_fraction)),
+            max_windows=max_windows,
+            stretch=stretch_tokens(content, window_tokens, window_slack, max_positions),
+        )
+
+    def windows(self, ids: Sequence[int]) -> list[Window]:
+        return make_windows(ids, self.content_tokens, self.stride, self.max_windows, self.stretch)
+
+
+def scoring_plan(window_tokens: int, special_count: int, max_pos: int, rules: DetectSettings) -> WindowPlan:
+    """The windows a model's texts are scored in, from the inference rules: used by the Detector and by training's
+    validation and calibration alike."""
+    return WindowPlan.for_model(
+        window_tokens, special_count, max_pos, rules.stride_fraction, rules.window_slack, rules.max_windows
+    )
 
 
 def stretch_tokens(content_tokens: int, window_tokens: int, slack: float, max_positions: int) -> int:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Container entrypoint for SageMaker: `train` (training job) or `serve` (inference endpoint).
 
-Kept thin on purpose: the contracts live in `aidetector.sagemaker_training` and the model server.
+Kept thin on purpose: the contract lives in `aidetector.container` (paths, the training job, the server start).
 No `__init__.py` in this folder, so it never shadows the `sagemaker` SDK.
 """
 
@@ -15,13 +15,13 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     command = argv[1] if len(argv) > 1 else ""
     if command == "train":
-        from aidetector.sagemaker_training import run
+        from aidetector.container.training import run
 
         return run()
     if command == "serve":
-        from aidetector.cli import main as cli_main
+        from aidetector.container.serving import run as serve
 
-        return cli_main(["serve", *argv[2:]])
+        return serve(argv[2:])
     print(f"usage: {argv[0]} train|serve", file=sys.stderr)
     return 2
 

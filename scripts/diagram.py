@@ -111,7 +111,7 @@ NODES = (
          f"{T}restApi:RestApi", f"{T}resource:Resource", f"{T}method:Method", f"{T}integration:Integration",
          f"{T}methodResponse:MethodResponse", f"{T}integrationResponse:IntegrationResponse", f"{T}response:Response",
          f"{T}deployment:Deployment", f"{T}stage:Stage", f"{T}methodSettings:MethodSettings", f"{T}account:Account"),
-    node("usage_plans", "Usage plans free / pro\nAPI keys (web key: pro)\nconfig/plans.toml", A, 450, 85, "network",
+    node("usage_plans", "Usage plans free / pro\nAPI keys (web key: pro)\nresources/plans.toml", A, 450, 85, "network",
          f"{T}usagePlan:UsagePlan", f"{T}apiKey:ApiKey", f"{T}usagePlanKey:UsagePlanKey"),
     node("api_lambda", "Lambda api\nlambda/handler.py\ntimeout ≤ 29 s\nreserved concurrency", B, 300, 114, "compute",
          "aws:lambda/function:Function", "aws:lambda/permission:Permission", "aidetector:index:PythonFunction"),

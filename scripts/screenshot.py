@@ -7,22 +7,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import sys
 import tempfile
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from aidetector.stack import launched
+from aidetector.local.ports import free_port
+from aidetector.local.up import launched
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main(out: str) -> None:

@@ -114,7 +114,7 @@ def toy_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def tiny_settings(tiny_base: Path):  # type: ignore[no-untyped-def]
-    from model.config import TrainSettings
+    from aidetector.model.config import TrainSettings
 
     return TrainSettings(
         base_model=str(tiny_base),
@@ -137,7 +137,7 @@ def tiny_settings(tiny_base: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def tiny_artifact(tiny_settings, toy_data: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
     """A real (short) training run of the tiny model on the toy data."""
-    from model.train import train
+    from aidetector.model.train import train
 
     out = tmp_path_factory.mktemp("artifacts") / "tiny"
     return train([toy_data["train"]], out, tiny_settings, progress=False)

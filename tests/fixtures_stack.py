@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from aidetector.gateway.keys import KeyStore
+from aidetector.local.gateway.keys import KeyStore
 from aidetector.plans import load_plans
 from tests.integration.servers import gateway, model_server
 

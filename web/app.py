@@ -11,10 +11,10 @@ from typing import Any
 
 import streamlit as st
 
-from web.client import ApiError, DetectorClient
-from web.extract import ExtractError, rows_from_table, text_from_file
-from web.render import highlight, legend
-from web.settings import WebSettings
+from aidetector.web.client import ApiError, DetectorClient
+from aidetector.web.extract import ExtractError, rows_from_table, text_from_file
+from aidetector.web.render import highlight, legend
+from aidetector.web.settings import WebSettings
 
 VERDICT = {"ai": "Likely AI-generated", "human": "Likely human-written", "inconclusive": "Inconclusive"}
 REASONS = {

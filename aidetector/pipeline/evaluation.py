@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from aidetector.model.artifact import METRICS, write_json
+from aidetector.model.data import file_sha256, load_jsonl
+from aidetector.model.detector import Detector
+from aidetector.model.evaluate import report, score_records
 from aidetector.registry.gate import Evaluation
-from model.artifact import METRICS, write_json
-from model.data import file_sha256, load_jsonl
-from model.detector import Detector
-from model.evaluate import report, score_records
 
 
 def evaluate_model(model_dir: Path, data: Path, progress: bool = False) -> tuple[Evaluation, dict[str, Any]]:

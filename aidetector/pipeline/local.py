@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aidetector.model.artifact import read_manifest
+from aidetector.model.config import TrainSettings
+from aidetector.model.train import train
 from aidetector.notify import SlackNotifier
 from aidetector.pipeline.evaluation import evaluate_model, record_evaluation
 from aidetector.registry.gate import Evaluation, decide
 from aidetector.registry.registry import Registry
-from model.artifact import read_manifest
-from model.config import TrainSettings
-from model.train import train
 
 log = logging.getLogger("aidetector.pipeline")
 

@@ -9,21 +9,27 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class PipelineSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AIDETECTOR_PIPELINE_", extra="ignore")
 
-    name: str = "aidetector-dev-train"
-    stack: str = "dev"
-    region: str = "us-east-1"
-    role_arn: str = "arn:aws:iam::000000000000:role/aidetector-dev-sagemaker"
-    bucket: str = "aidetector-dev-data"
-    train_image_uri: str = "000000000000.dkr.ecr.us-east-1.amazonaws.com/aidetector-dev-train:latest"
-    serve_image_uri: str = "000000000000.dkr.ecr.us-east-1.amazonaws.com/aidetector-dev-serve:latest"
-    endpoint_name: str = "aidetector-dev"
+    name: str = Field("aidetector-dev-train", description="SageMaker pipeline name")
+    stack: str = Field("dev", description="Pulumi stack (names the SSM parameters)")
+    region: str = Field("us-east-1", description="AWS region")
+    role_arn: str = Field(
+        "arn:aws:iam::000000000000:role/aidetector-dev-sagemaker", description="role the pipeline's jobs run as"
+    )
+    bucket: str = Field("aidetector-dev-data", description="bucket of data, registry and job outputs")
+    train_image_uri: str = Field(
+        "000000000000.dkr.ecr.us-east-1.amazonaws.com/aidetector-dev-train:latest", description="training image"
+    )
+    serve_image_uri: str = Field(
+        "000000000000.dkr.ecr.us-east-1.amazonaws.com/aidetector-dev-serve:latest", description="serving image"
+    )
+    endpoint_name: str = Field("aidetector-dev", description="endpoint the Deploy step updates")
     base_model: str = Field("roberta-base", description="any hub checkpoint; SageMaker can download it")
-    epochs: str = "2"
-    train_instance_type: str = "ml.g5.xlarge"
-    processing_instance_type: str = "ml.m5.xlarge"
-    max_training_hours: int = 4
-    min_auroc: float = 0.80
-    max_fpr: float = 0.10
+    epochs: str = Field("2", description="training epochs (a hyperparameter string)")
+    train_instance_type: str = Field("ml.g5.xlarge", description="training instance")
+    processing_instance_type: str = Field("ml.m5.xlarge", description="evaluate/promote instance")
+    max_training_hours: int = Field(4, description="training job time limit")
+    min_auroc: float = Field(0.80, description="gate floor: a candidate below is refused")
+    max_fpr: float = Field(0.10, description="gate ceiling on the false-positive rate")
 
     @property
     def registry_uri(self) -> str:

@@ -11,12 +11,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from aidetector.model.artifact import read_manifest
 from aidetector.notify import SlackNotifier
 from aidetector.pipeline.evaluation import evaluate_model, record_evaluation
 from aidetector.registry.archive import unpack
 from aidetector.registry.gate import Evaluation, decide
 from aidetector.registry.registry import PromotionResult, Registry
-from model.artifact import read_manifest
 
 log = logging.getLogger("aidetector.pipeline.steps")
 PROCESSING = Path("/opt/ml/processing")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-from model.data import file_sha256
+from aidetector.model.data import file_sha256
 
 
 def pack(folder: Path, archive: Path) -> str:

@@ -9,10 +9,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from aidetector.model.artifact import read_manifest
 from aidetector.registry.gate import Evaluation, GateDecision, decide
 from aidetector.registry.settings import RegistrySettings
 from aidetector.registry.stores import Pointer, RegistryError, Store, VersionMeta, open_store
-from model.artifact import read_manifest
 
 log = logging.getLogger("aidetector.registry")
 

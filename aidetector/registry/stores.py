@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from aidetector.model.artifact import MANIFEST, METRICS, ArtifactError, read_manifest, verify_artifact
+from aidetector.model.data import file_sha256
 from aidetector.registry.archive import pack, unpack
-from model.artifact import MANIFEST, METRICS, ArtifactError, read_manifest, verify_artifact
-from model.data import file_sha256
 
 ARCHIVE = "model.tar.gz"
 LATEST = "latest"

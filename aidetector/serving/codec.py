@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from model.detector import Detection
+from aidetector.model.detector import Detection
 
 
 class RequestError(Exception):
@@ -33,6 +33,7 @@ class Invocation:
     sentences: bool
 
 
+JSONLINES = "application/jsonlines"
 JSONLINES_TYPES = ("application/jsonlines", "application/x-jsonlines", "application/jsonl")
 JSONLINES_TEXT_FIELDS = ("input_text", "text")
 

@@ -1,7 +1,7 @@
 """The public API: the api Lambda behind an API Gateway REST API with keys, usage plans, logs and CORS.
 
 Why REST (not HTTP) API: usage plans, API keys, throttles and quotas exist only there - the same rules the local
-gateway emulates, with the numbers read from the same `config/plans.toml`.
+gateway emulates, with the numbers read from the same `aidetector/resources/plans.toml`.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class PublicApi(pulumi.ComponentResource):
     def __init__(self, name: str, args: PublicApiArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("aidetector:index:PublicApi", name, None, opts)
         if args.web_key_plan not in args.plans.plans:
-            raise SettingsError(f"the web key's plan {args.web_key_plan!r} is not in config/plans.toml")
+            raise SettingsError(f"the web key's plan {args.web_key_plan!r} is not in aidetector/resources/plans.toml")
         settings, prefix, ctx = args.settings, args.prefix, args.context
         child = pulumi.ResourceOptions(parent=self)
 

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import pulumi
 
+from aidetector.api import routes as api_routes
+
 PROJECT = "aidetector"
 API_STAGE = "prod"
 # API Gateway ends every integration after 29 s; a Lambda that runs longer only burns money.
@@ -25,19 +27,18 @@ WEB_PORT = 8501
 WEB_HEALTH_PATH = "/_stcore/health"
 LAMBDA_RUNTIME = "python3.12"
 
-# The public routes (method, path): the same table as `lambda/handler.py` ROUTES (a test keeps them equal).
-ROUTES: tuple[tuple[str, str], ...] = (
-    ("POST", "/v1/detect"),
-    ("POST", "/api-chatgpt-detector"),
-    ("POST", "/v1/detect/batch"),
-    ("GET", "/v1/health"),
-)
-# CORS headers of the handler's own answers, repeated on preflights and on API Gateway's own errors.
-CORS_ALLOW_HEADERS = "Content-Type,x-api-key"
-CORS_ALLOW_METHODS = "GET,POST,OPTIONS"
+# The public routes (method, path), from their one declaration in `aidetector.api.routes`; so are the CORS headers
+# of the handler's own answers, repeated on preflights and on API Gateway's own errors.
+ROUTES: tuple[tuple[str, str], ...] = tuple((route.method, route.path) for route in api_routes.ROUTES)
+CORS_ALLOW_HEADERS = api_routes.CORS_ALLOW_HEADERS
+CORS_ALLOW_METHODS = api_routes.CORS_ALLOW_METHODS
 
 # Lambda deployment packages: path inside the zip -> path in the repository (boto3 is in the runtime already).
-API_BUNDLE = {"handler.py": "lambda/handler.py"}
+API_BUNDLE = {
+    "handler.py": "lambda/handler.py",
+    "aidetector/__init__.py": "aidetector/__init__.py",
+    **{f"aidetector/api/{name}": f"aidetector/api/{name}" for name in api_routes.MODULES},
+}
 JOBS_BUNDLE = {"jobs.py": "lambda/jobs.py"}
 ALARM_RELAY_BUNDLE = {
     "alarm_relay.py": "lambda/alarm_relay.py",

@@ -37,7 +37,7 @@ def test_the_doc_has_registry_and_pipeline_commands():
 
 @pytest.mark.parametrize("words", aidetector_commands(DOC), ids=lambda w: " ".join(w)[:60])
 def test_every_aidetector_command_in_the_doc_parses(words):
-    from aidetector.cli import build_parser
+    from aidetector.cli.main import build_parser
 
     try:
         build_parser().parse_args(words)

@@ -194,7 +194,7 @@ def test_actions_are_pinned_to_a_version():
 
 
 def test_the_aidetector_commands_the_release_runs_exist():
-    from aidetector.cli import build_parser
+    from aidetector.cli.main import build_parser
 
     lines = [line.strip() for line in run_text(RELEASE["jobs"]["deploy-dev"]).splitlines()]
     commands = [line.split()[1:] for line in lines if line.startswith("aidetector ")]

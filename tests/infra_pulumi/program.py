@@ -36,7 +36,7 @@ STACKS = ("dev", "prod-ap-southeast-2", "prod-eu-west-1")
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 
-for path in (str(INFRA_DIR), str(REPO_ROOT)):
+for path in (str(INFRA_DIR),):
     if path not in sys.path:
         sys.path.insert(0, path)
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from aidetector_infra.public_api import deployment_fingerprint
 from aidetector_infra.settings import ROUTES, ApiSettings
 
+from aidetector.api import routes as api_routes
 from aidetector.plans import lambda_environment, load_plans
 from tests.infra_pulumi.program import REPO_ROOT, ProgramRun, run_program
 
@@ -22,14 +21,8 @@ CORS = {
 
 
 def handler_routes() -> set[tuple[str, str]]:
-    """The routes the Lambda handler itself answers (`lambda/handler.py` ROUTES)."""
-    path = REPO_ROOT / "lambda" / "handler.py"
-    spec = importlib.util.spec_from_file_location("aidetector_lambda_handler_for_infra_tests", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(module)
-    return set(module.ROUTES)
+    """The routes the API's router itself answers (`aidetector.api.routes`)."""
+    return {(route.method, route.path) for route in api_routes.ROUTES}
 
 
 def resource_path(run: ProgramRun, resource_id: str) -> str:
@@ -180,8 +173,11 @@ def test_only_this_apis_stage_may_invoke_the_lambda(dev: ProgramRun) -> None:
     assert permission.inputs["sourceArn"] == "arn:aws:execute-api:us-east-1:123456789012:aidetector-dev-api-id/prod/*"
 
 
-def test_api_lambda_package_is_the_handler_file(dev: ProgramRun) -> None:
+def test_api_lambda_package_is_the_handler_and_the_api_package(dev: ProgramRun) -> None:
     code = dev.named("aws:lambda/function:Function", "aidetector-dev-api").inputs["code"]
+    api_folder = REPO_ROOT / "aidetector" / "api"
     assert {name: Path(asset.path) for name, asset in code.assets.items()} == {
-        "handler.py": REPO_ROOT / "lambda" / "handler.py"
+        "handler.py": REPO_ROOT / "lambda" / "handler.py",
+        "aidetector/__init__.py": REPO_ROOT / "aidetector" / "__init__.py",
+        **{f"aidetector/api/{p.name}": p for p in api_folder.glob("*.py")},
     }

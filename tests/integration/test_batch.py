@@ -128,7 +128,7 @@ def test_csv_with_a_chosen_text_column(tiny_artifact, tmp_path):
 
 
 def test_server_url_scores_like_the_local_model_and_reports_bad_rows(server, tiny_artifact, tmp_path):
-    from model.detector import Detector
+    from aidetector.model.detector import Detector
 
     rows = records(25)
     rows[7]["text"] = "   "  # the server refuses the whole request of 4; the job finds which text and goes on
@@ -174,7 +174,7 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path, args, message):
 
 def test_a_db_of_another_input_is_refused(tmp_path):
     """Refused before any model loads; `--restart` (tested on the runner) would empty the DB instead."""
-    from aidetector.batch.store import ResultStore
+    from aidetector.bulk.store import ResultStore
 
     source, db = write_jsonl(tmp_path / "b.jsonl", records(4)), tmp_path / "job.sqlite3"
     store = ResultStore(db)

@@ -12,7 +12,7 @@ TEXT = " ".join(AI_WORDS * 2)
 
 
 def test_model_down_gives_503_json_and_recovers(tiny_artifact, tmp_path, plans_file):
-    from aidetector.gateway.keys import KeyStore
+    from aidetector.local.gateway.keys import KeyStore
     from aidetector.plans import load_plans
 
     model = model_server(tiny_artifact)
@@ -31,7 +31,7 @@ def test_model_down_gives_503_json_and_recovers(tiny_artifact, tmp_path, plans_f
 
 def test_hung_model_gives_504_timeout(tmp_path, plans_file):
     """A listener that accepts and never answers stands in for a hung SageMaker endpoint."""
-    from aidetector.gateway.keys import KeyStore
+    from aidetector.local.gateway.keys import KeyStore
     from aidetector.plans import load_plans
 
     port = free_port()

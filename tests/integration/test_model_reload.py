@@ -8,9 +8,9 @@ import time
 
 import requests
 
+from aidetector.model.artifact import update_manifest
 from aidetector.registry.registry import Registry
 from aidetector.registry.stores import LocalStore
-from model.artifact import update_manifest
 from tests.conftest import AI_WORDS
 from tests.integration.servers import Server, free_port
 

@@ -1,16 +1,16 @@
 """The OpenAPI document in the repo is what the gateway serves, and live answers match its schemas."""
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
 import requests
 from jsonschema.validators import Draft202012Validator
 
+from aidetector import resources
 from tests.conftest import AI_WORDS
 
-DOC = json.loads((Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text())
+DOC = json.loads(resources.read_text(resources.OPENAPI))
 
 
 def validate(instance, schema_name):

@@ -8,7 +8,7 @@ import sys
 import pytest
 import requests
 
-from aidetector.stack import launched
+from aidetector.local.up import launched
 from tests.conftest import AI_WORDS
 from tests.integration.servers import free_port
 

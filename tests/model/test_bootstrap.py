@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from model.bootstrap import ClusterResamples, confidence_intervals, interval, weighted_auroc, weighted_rate
+from aidetector.model.bootstrap import ClusterResamples, confidence_intervals, interval, weighted_auroc, weighted_rate
 
 
 def test_weighted_auroc_matches_sklearn_with_ties_and_chunks():

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from model.calibration import calibrate_threshold, fit_platt, threshold_for_fpr, verdict
+from aidetector.model.calibration import calibrate_threshold, fit_platt, threshold_for_fpr, verdict
 
 
 def test_threshold_for_fpr_allows_exactly_the_target_share():

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from model.data import DataError, group_folds, load_jsonl, split_by_group
+from aidetector.model.data import DataError, group_folds, load_jsonl, split_by_group
 from tests.conftest import make_records, write_jsonl
 
 

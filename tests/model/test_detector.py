@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from model.config import DetectSettings
-from model.detector import Detector, InputError
+from aidetector.model.config import DetectSettings
+from aidetector.model.detector import Detector, InputError
 from tests.conftest import AI_WORDS
 
 
@@ -111,9 +111,9 @@ def test_scores_do_not_depend_on_batch_mates(tiny_artifact, precision):
 
 def test_a_text_just_over_the_window_is_read_once(tiny_artifact):
     detector = Detector.from_path(tiny_artifact, DetectSettings(window_slack=0.25))
-    assert detector.stretch > 0
+    assert detector.plan.stretch > 0
     ids = detector._tokenize([english(400)])[0]
-    just_over = detector.artifact.tokenizer.decode(ids[: detector.content_tokens + detector.stretch])
+    just_over = detector.artifact.tokenizer.decode(ids[: detector.plan.content_tokens + detector.plan.stretch])
     result = detector.detect([just_over])[0]
     assert result.windows == 1 and result.tokens_used == result.tokens_total
     strict = Detector.from_path(tiny_artifact, DetectSettings(window_slack=0))

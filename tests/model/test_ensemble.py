@@ -11,11 +11,11 @@ import sys
 import numpy as np
 import pytest
 
-from model.artifact import ArtifactError, read_manifest, verify_artifact
-from model.data import load_jsonl
-from model.detector import Detector
-from model.metrics import auroc
-from model.ngram import NgramModel
+from aidetector.model.artifact import ArtifactError, read_manifest, verify_artifact
+from aidetector.model.data import load_jsonl
+from aidetector.model.detector import Detector
+from aidetector.model.metrics import auroc
+from aidetector.model.ngram import NgramModel
 
 
 def test_ngram_model_learns_and_round_trips(toy_data, tmp_path):
@@ -33,7 +33,7 @@ def test_ngram_model_learns_and_round_trips(toy_data, tmp_path):
     assert np.array_equal(NgramModel.load(tmp_path).log_odds([r.text for r in test]), again)
     text = test[0].text + ' "it\'s" - so'
     curly = test[0].text + " \u201cit\u2019s\u201d \u2014 so"
-    assert model.log_odds([curly])[0] == model.log_odds([text])[0]  # reads plain typography (model/typography.py)
+    assert model.log_odds([curly])[0] == model.log_odds([text])[0]  # reads plain typography (model/canonical.py)
 
 
 def after_version(model_dir):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from model.data import Record
-from model.evaluate import report
+from aidetector.model.data import Record
+from aidetector.model.evaluate import report
 
 
 def records() -> list[Record]:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from model.artifact import load_artifact
-from model.forward import encode_batch, padded_width, score_windows, token_ids
+from aidetector.model.artifact import load_artifact
+from aidetector.model.forward import encode_batch, padded_width, score_windows, token_ids
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Language identification on a sample of long texts: same answers, bounded cost."""
 
-from model.language import identify, is_unsupported, sample
+from aidetector.model.language import identify, is_unsupported, sample
 
 ENGLISH = "The committee met on Tuesday to discuss the budget for the coming year and the new library. "
 FRENCH = "Le comité s'est réuni mardi pour discuter du budget de l'année prochaine et de la nouvelle bibliothèque. "

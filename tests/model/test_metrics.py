@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from model.metrics import auroc, misordered_pairs, rates_at_threshold, summary, tpr_at_fpr
+from aidetector.model.metrics import auroc, misordered_pairs, rates_at_threshold, summary, tpr_at_fpr
 
 
 def test_auroc_hand_computed():

@@ -2,7 +2,7 @@
 
 import torch
 
-from model import precision
+from aidetector.model import precision
 
 
 def test_auto_follows_the_cpu_and_explicit_settings_win():

@@ -1,4 +1,4 @@
-from model.sentences import split_sentences
+from aidetector.model.sentences import split_sentences
 
 
 def test_offsets_point_at_the_sentence_text():

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from aidetector.model.artifact import verify_artifact
+from aidetector.model.detector import Detector
 from aidetector.settings import SHIPPED_MODEL_DIR
-from model.artifact import verify_artifact
-from model.detector import Detector
 
 
 def test_shipped_artifact_is_intact_and_small():

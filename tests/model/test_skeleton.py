@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.data import load_jsonl
-from model.metrics import auroc
-from model.ngram import SKELETON_CONFIG, NgramModel
-from model.skeleton import skeleton
+from aidetector.model.data import load_jsonl
+from aidetector.model.metrics import auroc
+from aidetector.model.ngram import SKELETON_CONFIG, NgramModel
+from aidetector.model.skeleton import skeleton
 
 
 def test_skeleton_by_hand():

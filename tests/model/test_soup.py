@@ -6,10 +6,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from model.data import load_jsonl, split_by_group
-from model.metrics import auroc
-from model.soup import average, greedy_soup, interpolate
-from model.train import train
+from aidetector.model.data import load_jsonl, split_by_group
+from aidetector.model.metrics import auroc
+from aidetector.model.soup import average, greedy_soup, interpolate
+from aidetector.model.train import train
 from tests.conftest import make_records, write_jsonl
 
 
@@ -41,7 +41,7 @@ def test_soup_ranks_members_keeps_only_what_helps_and_scores_as_reported(members
     history = json.loads((out / "metrics.json").read_text())["history"]
     assert [h["member"] for h in history if h["kept"]] == report.chosen and len(history) == 3
     assert manifest["training_data"] == json.loads((members["seed1"] / "manifest.json").read_text())["training_data"]
-    from model.card import render
+    from aidetector.model.card import render
 
     assert f"average of {len(report.chosen)} fine-tuned runs" in render(manifest, {})
 
@@ -50,7 +50,7 @@ def test_soup_ranks_members_keeps_only_what_helps_and_scores_as_reported(members
     saved = load_file(str(out / "model.safetensors"))
     assert all(torch.allclose(saved[k].float(), expected[k]) for k in expected)
     # ... and the saved model scores the validation groups as the report says (the detector's own path).
-    from model.detector import Detector
+    from aidetector.model.detector import Detector
 
     records = split_by_group(load_jsonl(toy_data["train"]), 0.2, 13)[1]
     probs = Detector.from_path(out).probabilities([r.text for r in records])
@@ -96,11 +96,11 @@ def test_interpolate_saves_the_weighted_weights_and_describes_them(members, tiny
     assert wise["alpha"] == 0.3 and wise["valid_auroc"] == report.valid_auroc["interpolated"]
     assert wise["fine_tuned"]["hyperparameters"]["train_sources"] == "toy_a"
     assert [h["alpha"] for h in json.loads((out / "metrics.json").read_text())["history"]] == [0.0, 0.3, 1.0]
-    from model.card import render
+    from aidetector.model.card import render
 
     assert "WiSE-FT" in render(manifest, {}) and "toy_a" in render(manifest, {})
     # The interpolated model scores the validation groups as reported (the detector's own path).
-    from model.detector import Detector
+    from aidetector.model.detector import Detector
 
     records = split_by_group(load_jsonl(toy_data["train"]), 0.2, 13)[1]
     probs = Detector.from_path(out).probabilities([r.text for r in records])

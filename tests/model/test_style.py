@@ -1,4 +1,4 @@
-"""The style member: canonical text, hand-checked features, trees stored as arrays that answer like scikit-learn."""
+"""The style member: hand-checked features, trees stored as arrays that answer like scikit-learn."""
 
 from __future__ import annotations
 
@@ -8,13 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from model.data import load_jsonl
-from model.metrics import auroc
-from model.style import FEATURE_NAMES, StyleConfig, StyleModel, _export, canonical, style_features
-
-
-def test_canonical_drops_layout_and_typography():
-    assert canonical("\u201cHi\u201d \u2014 it\u2019s\n\n  here\u2026 ") == '"Hi" - it\'s here...'
+from aidetector.model.data import load_jsonl
+from aidetector.model.metrics import auroc
+from aidetector.model.style import FEATURE_NAMES, StyleConfig, StyleModel, _export, style_features
 
 
 def test_features_do_not_see_newlines_or_curly_quotes():

@@ -5,10 +5,10 @@ import json
 import pytest
 import torch
 
-from model.artifact import ArtifactError, load_artifact, verify_artifact
-from model.data import DataError, load_jsonl
-from model.detector import Detector
-from model.train import train
+from aidetector.model.artifact import ArtifactError, load_artifact, verify_artifact
+from aidetector.model.data import DataError, load_jsonl
+from aidetector.model.detector import Detector
+from aidetector.model.train import train
 
 
 def test_artifact_layout_and_manifest(tiny_artifact):
@@ -30,7 +30,7 @@ def test_tiny_model_learns_the_toy_task(tiny_artifact, toy_data):
     detector = Detector.from_path(tiny_artifact)
     records = load_jsonl(toy_data["test"])
     probs = detector.probabilities([r.text for r in records])
-    from model.metrics import auroc
+    from aidetector.model.metrics import auroc
 
     assert auroc([r.label for r in records], probs) > 0.9
 
@@ -146,8 +146,8 @@ def test_weight_average_is_what_gets_validated_and_saved(tiny_settings, toy_data
 
 
 def test_train_sources_narrows_training_but_not_the_validation_split(toy_data, tiny_settings, tmp_path):
-    from model.data import split_by_group
-    from model.train import only_sources
+    from aidetector.model.data import split_by_group
+    from aidetector.model.train import only_sources
 
     records = load_jsonl(toy_data["train"])
     train_recs, valid_recs = split_by_group(records, 0.2, 13)

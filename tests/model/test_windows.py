@@ -1,6 +1,6 @@
 import pytest
 
-from model.windows import aggregate_logits, logit, make_windows, sigmoid, stretch_tokens, tokens_covered
+from aidetector.model.windows import aggregate_logits, logit, make_windows, sigmoid, stretch_tokens, tokens_covered
 
 
 def test_short_text_is_one_window():

@@ -102,7 +102,7 @@ def test_file_upload_of_text_and_docx(page, tmp_path):
 
 
 def test_extract_csv_rows():
-    from web.extract import rows_from_table
+    from aidetector.web.extract import rows_from_table
 
     buffer = io.StringIO()
     csv.DictWriter(buffer, fieldnames=["text"]).writeheader()

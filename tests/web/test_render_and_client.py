@@ -1,5 +1,5 @@
-from web.client import ApiError
-from web.render import colour, highlight, text_colour
+from aidetector.web.client import ApiError
+from aidetector.web.render import colour, highlight, text_colour
 
 
 def test_colour_scale_runs_from_dark_blue_to_yellow():

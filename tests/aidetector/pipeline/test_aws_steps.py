@@ -13,6 +13,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from aidetector.model.artifact import update_manifest
 from aidetector.notify import NotifySettings, SlackNotifier
 from aidetector.pipeline import steps
 from aidetector.pipeline.deploy import deploy_version
@@ -21,7 +22,6 @@ from aidetector.pipeline.settings import PipelineSettings
 from aidetector.registry.registry import Registry
 from aidetector.registry.settings import RegistrySettings
 from aidetector.registry.stores import S3Store
-from model.artifact import update_manifest
 from tests.slack_recorder import slack_webhook
 
 BUCKET = "aidetector-dev-data"

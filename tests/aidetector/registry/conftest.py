@@ -9,10 +9,10 @@ from pathlib import Path
 import boto3
 import pytest
 
+from aidetector.model.artifact import update_manifest, write_json
 from aidetector.registry.registry import Registry
 from aidetector.registry.settings import RegistrySettings
 from aidetector.registry.stores import LocalStore, S3Store
-from model.artifact import update_manifest, write_json
 
 BUCKET = "aidetector-test-data"
 

@@ -9,10 +9,10 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from aidetector.model.artifact import ArtifactError
+from aidetector.model.detector import Detector
 from aidetector.registry.registry import Registry
 from aidetector.registry.stores import LocalStore, Pointer, PromotionConflict, RegistryError, S3Store
-from model.artifact import ArtifactError
-from model.detector import Detector
 from tests.aidetector.registry.conftest import BUCKET
 
 

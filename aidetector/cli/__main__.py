@@ -1,0 +1,5 @@
+import sys
+
+from aidetector.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,206 @@
+"""`aidetector up`: the whole local stack (model server, gateway, web UI) as child processes on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aidetector.local.gateway.keys import KeyStore
+from aidetector.model.artifact import read_manifest
+from aidetector.plans import load_plans
+from aidetector.settings import SHIPPED_MODEL_DIR
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    home: Path
+    model_dir: Path | None = None  # None: serve the local registry's latest (seeded with the shipped model)
+    api_port: int = 8000
+    model_port: int = 8080
+    web_port: int = 8501
+    web: bool = True
+    host: str = "127.0.0.1"
+    ready_timeout_s: float = 300.0
+
+
+def wait_http(url: str, timeout_s: float, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{' '.join(proc.args)} exited with {proc.returncode}")  # type: ignore[arg-type]
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} not ready after {timeout_s:.0f} s")
+
+
+def demo_key(home: Path, store: KeyStore) -> str:
+    """Reuse the demo key kept in `$AIDETECTOR_HOME/demo_key` (mode 600) while it is valid, else issue one."""
+    path = home / "demo_key"
+    if path.is_file():
+        raw = path.read_text(encoding="utf-8").strip()
+        if store.lookup(raw) is not None:
+            return raw
+    raw = store.create(f"demo-{datetime.now(UTC).strftime('%Y%m%d%H%M%S')}", "free")
+    path.write_text(raw + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return raw
+
+
+SEEDED_MARKER = "shipped_model_version"  # under $AIDETECTOR_HOME: the shipped version the registry was seeded with
+
+
+def seed_registry(home: Path, shipped_dir: Path = SHIPPED_MODEL_DIR) -> str:
+    """The local registry under `$AIDETECTOR_HOME/models`, with the checkout's shipped model as latest on first use.
+
+    A checkout that ships a newer model moves latest to it, as long as latest is still the model seeded last time:
+    otherwise someone chose another model (`aidetector models promote`, the pipeline) and that choice stands. The
+    previous model stays registered, so `aidetector models rollback` goes back to it."""
+    from aidetector.registry.registry import Registry
+    from aidetector.registry.settings import RegistrySettings
+
+    registry = Registry.from_settings(RegistrySettings(uri=str(home / "models")))
+    shipped = str(read_manifest(shipped_dir)["version"])
+    latest = registry.latest()
+    versions = {info.version for info in registry.versions()}
+    marker = home / SEEDED_MARKER
+    seeded = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+    if seeded is None and versions == {latest}:
+        seeded = latest  # a registry seeded before the marker existed holds the seed alone
+    if latest is None or (latest == seeded and latest != shipped):
+        if shipped not in versions:
+            registry.add(shipped_dir)
+        registry.promote(shipped, force=True)  # the shipped model has no gate to pass: it is the baseline
+        marker.write_text(shipped + "\n", encoding="utf-8")
+    return registry.uri
+
+
+def child_env(home: Path) -> dict[str, str]:
+    return {**os.environ, "AIDETECTOR_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+
+
+def up(opts: StackOptions) -> int:
+    opts.home.mkdir(parents=True, exist_ok=True)
+    env = child_env(opts.home)
+    cli = [sys.executable, "-m", "aidetector.cli"]
+    api_url = f"http://{opts.host}:{opts.api_port}"
+    model_url = f"http://{opts.host}:{opts.model_port}"
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(args: list[str], extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(args, env={**env, **(extra_env or {})})
+        procs.append(proc)
+        return proc
+
+    def stop_all(*_: object) -> None:
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        serve = [*cli, "serve", "--host", opts.host, "--port", str(opts.model_port)]
+        if opts.model_dir is not None:
+            source = str(opts.model_dir)
+            serve += ["--model", source]
+        else:  # `aidetector pipeline run` promotes into this registry; the server picks the new latest up
+            source = seed_registry(opts.home)
+            serve += ["--registry", source, "--watch", "2"]
+        print(f"starting the model server on {model_url} (model {source}) ...", flush=True)
+        model = start(serve)
+        gateway = start([*cli, "gateway", "--host", opts.host, "--port", str(opts.api_port), "--model-url", model_url])
+        wait_http(f"{model_url}/ping", opts.ready_timeout_s, model)
+        wait_http(f"{api_url}/openapi.json", opts.ready_timeout_s, gateway)
+        store = KeyStore(opts.home / "keys.sqlite3", load_plans().plans)
+        key = demo_key(opts.home, store)
+        web_line = ""
+        if opts.web:
+            web_url = f"http://{opts.host}:{opts.web_port}"
+            web = start(
+                [*cli, "web", "--host", opts.host, "--port", str(opts.web_port)],
+                {"AIDETECTOR_WEB_API_URL": api_url, "AIDETECTOR_WEB_API_KEY": key},
+            )
+            wait_http(f"{web_url}/_stcore/health", opts.ready_timeout_s, web)
+            web_line = f"  web UI:        {web_url}\n"
+        sample = '{"input_text": "Paste a paragraph of at least 30 words here to see whether it reads as AI-written."}'
+        curl = (
+            f"curl -s -X POST {api_url}/v1/detect -H 'Content-Type: application/json' "
+            f"-H 'x-api-key: {key}' -d {shlex.quote(sample)}"
+        )
+        print(
+            "\naidetector is running (Ctrl-C stops it)\n"
+            f"{web_line}"
+            f"  public API:    {api_url}  (OpenAPI: {api_url}/openapi.json)\n"
+            f"  model server:  {model_url}/ping\n"
+            f"  demo API key:  {key}\n"
+            f"  state:         {opts.home}\n\n"
+            f"try:\n  {curl}\n",
+            flush=True,
+        )
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        print("a component stopped; shutting down", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+        return 0
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stop_all()
+
+
+@contextlib.contextmanager
+def launched(args: Sequence[str], env: Mapping[str, str], timeout_s: float = 300.0) -> Iterator[str]:
+    """Run `aidetector up ARGS` in a child process (as a user would) and yield what it printed up to its curl line.
+
+    For the integration test, the browser test and the screenshot script; on exit it sends Ctrl-C and waits.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aidetector.cli", "up", *args],
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        # Ctrl-C must reach it as it would from a terminal: a caller started in the background (`cmd &`) ignores
+        # SIGINT, children inherit that, and the stack would then outlive the Ctrl-C this sends.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline() if proc.stdout else ""
+            if not line:
+                break
+            lines.append(line)
+            if line.strip().startswith("curl "):
+                break
+        yield "".join(lines)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,62 @@
+"""`aidetector up` without --model serves the local registry, seeded with the shipped model and moved on to a newer
+shipped model unless someone promoted another model since."""
+
+import shutil
+
+from aidetector.local.up import SEEDED_MARKER, seed_registry
+from aidetector.model.artifact import read_manifest, update_manifest
+from aidetector.registry.registry import Registry
+from aidetector.registry.settings import RegistrySettings
+from aidetector.settings import SHIPPED_MODEL_DIR
+
+
+def test_seed_registry_once_with_the_shipped_model(tmp_path):
+    uri = seed_registry(tmp_path)
+    registry = Registry.from_settings(RegistrySettings(uri=uri))
+    shipped = read_manifest(SHIPPED_MODEL_DIR)["version"]
+    assert registry.latest() == shipped
+    assert seed_registry(tmp_path) == uri  # a second start reuses it
+    assert [i.version for i in registry.versions()] == [shipped]
+    assert (tmp_path / "models" / "latest").resolve().name == shipped
+
+
+def _release(tiny_artifact, folder, version):
+    """A copy of the tiny model under another version, standing in for the model a checkout ships."""
+    shutil.copytree(tiny_artifact, folder)
+    update_manifest(folder, {"version": version})
+    return folder
+
+
+def test_a_newer_shipped_model_becomes_latest_and_the_old_one_stays(tmp_path, tiny_artifact):
+    home = tmp_path / "home"
+    old = _release(tiny_artifact, tmp_path / "old", "20260101T000000Z")
+    new = _release(tiny_artifact, tmp_path / "new", "20260201T000000Z")
+    registry = Registry.from_settings(RegistrySettings(uri=seed_registry(home, old)))
+    assert registry.latest() == "20260101T000000Z"
+    seed_registry(home, new)  # the user pulled a checkout with a newer shipped model
+    assert registry.latest() == "20260201T000000Z"
+    assert {i.version for i in registry.versions()} == {"20260101T000000Z", "20260201T000000Z"}
+    assert registry.rollback() == ("20260201T000000Z", "20260101T000000Z")
+
+
+def test_a_model_promoted_by_hand_is_not_replaced(tmp_path, tiny_artifact):
+    home = tmp_path / "home"
+    old = _release(tiny_artifact, tmp_path / "old", "20260101T000000Z")
+    own = _release(tiny_artifact, tmp_path / "own", "20260115T000000Z")
+    new = _release(tiny_artifact, tmp_path / "new", "20260201T000000Z")
+    registry = Registry.from_settings(RegistrySettings(uri=seed_registry(home, old)))
+    registry.add(own)
+    registry.promote("20260115T000000Z", force=True)  # the user's own choice
+    seed_registry(home, new)
+    assert registry.latest() == "20260115T000000Z"
+    assert "20260201T000000Z" not in {i.version for i in registry.versions()}
+
+
+def test_a_registry_seeded_before_the_marker_is_upgraded(tmp_path, tiny_artifact):
+    home = tmp_path / "home"
+    old = _release(tiny_artifact, tmp_path / "old", "20260101T000000Z")
+    new = _release(tiny_artifact, tmp_path / "new", "20260201T000000Z")
+    registry = Registry.from_settings(RegistrySettings(uri=seed_registry(home, old)))
+    (home / SEEDED_MARKER).unlink()  # as older code left it: the seed alone, no record of it
+    seed_registry(home, new)
+    assert registry.latest() == "20260201T000000Z"

@@ -10,8 +10,11 @@ Usage:
 
 RAW_DIR holds the raw copies of the sources, laid out as listed in SOURCES below (each entry
 names its origin; data/human_stress/README.md says where to get each).  Sources whose licence
-does not allow redistribution (wi_locness, fce) are written like the others but are kept out of
-git (data/.gitignore); with --download the script fetches their public archives itself.
+does not allow redistribution (wi_locness, fce, hippocorpus, blog_authorship, paulgraham_essays,
+samaltman_essays, webis_editorials, reuters21578, amazon_reviews) are written like the others but
+are kept out of git (data/.gitignore); with --download the script fetches their public copies itself
+(WI_URL, FCE_URL, DOWNLOADS).  With --only, a source keeps its table-order seed and texts kept by
+earlier sources that are not rebuilt are read from their existing files for de-duplication.
 
 Every record: text, label (0), source, generator ("human"), domain, group, date, license, url.
 Filtering: texts of 30..~600 words (long documents: contiguous excerpts of whole paragraphs up
@@ -87,12 +90,14 @@ def ok_text(t: str) -> bool:
 
 
 def excerpts(pars: list[str], rng: np.random.Generator, k: int, max_words: int = MAX_WORDS,
-             min_words: int = 120) -> list[str]:
-    """Up to k non-overlapping windows of whole consecutive paragraphs (<= max_words words)."""
+             min_words: int = 120, joiner: str = "\n\n") -> list[str]:
+    """Up to k non-overlapping windows of whole consecutive paragraphs (<= max_words words).
+
+    joiner is " " where the units are sentences of one paragraph (sources without paragraph breaks)."""
     pars = [p for p in pars if p]
     total = sum(nwords(p) for p in pars)
     if total <= HARD_MAX:
-        t = "\n\n".join(pars)
+        t = joiner.join(pars)
         return [t] if t else []
     # greedy windows from every start, then choose k non-overlapping at random
     wins = []
@@ -113,7 +118,7 @@ def excerpts(pars: list[str], rng: np.random.Generator, k: int, max_words: int =
         if used[i:j].any():
             continue
         used[i:j] = True
-        out.append((i, "\n\n".join(pars[i:j])))
+        out.append((i, joiner.join(pars[i:j])))
         if len(out) >= k:
             break
     return [t for _, t in sorted(out)]
@@ -506,6 +511,362 @@ def read_rustbook(raw):
                    url=f"https://github.com/rust-lang/book/blob/{commit}/src/{name}.md")
 
 
+# ---- modern personal writing, op-eds/blogs, legal/government text, news and reviews (added 2026-12)
+
+_SENT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def split_sentences(t: str) -> list[str]:
+    return [x.strip() for x in _SENT.split(t) if x.strip()]
+
+
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december"]
+
+
+def read_hippocorpus(raw):
+    """Hippocorpus V3 stories rebuilt from the per-sentence event annotations (240 stories)."""
+    import csv
+    stories, meta = {}, {}
+    with open(os.path.join(raw, "hippocorpus", "hcV3-eventAnnotsAggOverWorkers.csv"), encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            stories.setdefault(r["HippocorpusAssignmentId"], {})[int(r["sentIx"])] = r["sent"].strip()
+            meta[r["HippocorpusAssignmentId"]] = r["memType"]
+    for sid in sorted(stories):
+        sents = [stories[sid][i] for i in sorted(stories[sid]) if stories[sid][i]]
+        yield dict(doc=sid, pars=sents, joiner=" ", date=None, meta=meta[sid],
+                   url="https://www.microsoft.com/en-us/download/details.aspx?id=105291 (Hippocorpus v3, "
+                       f"{meta[sid]} story {sid})")
+
+
+def read_blog_authorship(raw):
+    """Blog Authorship Corpus (blogger.com, 2004): a fixed 1/16 of the bloggers, chosen by file name."""
+    d = os.path.join(raw, "blogs")
+    for f in sorted(glob.glob(os.path.join(d, "*.xml"))):
+        name = os.path.basename(f)
+        if zlib.crc32(name.encode()) % 16:
+            continue
+        txt = open(f, "rb").read().decode("utf-8", "replace")
+        blogger = name.split(".")[0]
+        posts = re.findall(r"<date>(.*?)</date>\s*<post>(.*?)</post>", txt, flags=re.S)
+        # at most 3 posts a blogger (a fixed pseudo-random choice), so prolific bloggers do not dominate
+        keep = sorted(range(len(posts)), key=lambda k: zlib.crc32(f"{name}#{k}".encode()))[:3]
+        for k, (date, post) in enumerate(posts):
+            if k not in keep:
+                continue
+            post = html.unescape(post).replace("urlLink", " ")
+            post = _WS.sub(" ", re.sub(r"\s+", " ", post)).strip()
+            if "\ufffd" in post or nwords(post) < 60:
+                continue
+            m = re.match(r"(\d+),([A-Za-z]+),(\d{4})", date.strip())
+            iso = None
+            if m and m.group(2).lower() in MONTHS:
+                iso = "%s-%02d-%02d" % (m.group(3), MONTHS.index(m.group(2).lower()) + 1, int(m.group(1)))
+            yield dict(doc=f"{blogger}#{k}", work=blogger, pars=split_sentences(post), joiner=" ", date=iso,
+                       url=f"https://u.cs.biu.ac.il/~koppel/BlogCorpus.htm (blogs/{name}, post {k})")
+
+
+def _join_segments(segs: list[str]) -> str:
+    out = ""
+    for s in segs:
+        if not s:
+            continue
+        if not out:
+            out = s.strip()
+        elif re.match(r"^[.,;:!?)\]\u201d]", s) or out.endswith(("(", "[", "\u201c")):
+            out += s.strip()
+        else:
+            out += " " + s.strip()
+    return clean_par(out)
+
+
+def read_webis_editorials(raw):
+    """Webis-Editorials-16 as released with Syed et al. (COLING 2020): Al Jazeera, Fox News, Guardian."""
+    for outlet in ["aljazeera", "foxnews", "guardian"]:
+        for f in sorted(glob.glob(os.path.join(raw, "webis_editorials", outlet, "*.json"))):
+            data = json.load(open(f, encoding="utf-8"))
+            pars = []
+            for para in data["paragraphs"]:
+                if any(s.get("label") == "title" for s in para):
+                    continue
+                p = _join_segments([s["text"] for s in para])
+                if nwords(p) < 8 and not p.endswith(("?", "!")):     # section subheadings ("Tarnished credibility.")
+                    continue
+                pars.append(p)
+            name = os.path.basename(f)[:-5]
+            yield dict(doc=f"{outlet}/{name}", pars=pars, date=None, meta=outlet,
+                       url=f"https://github.com/webis-de/COLING-20 (data-source/{outlet}/{name}.json)")
+
+
+def _md_clean(p: str) -> str:
+    p = re.sub(r"\[(\d+)\]", "", p)                     # footnote markers
+    p = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", p)       # links
+    p = re.sub(r"(?<!\w)_([^_]+)_(?!\w)", r"\1", p)      # _italics_
+    p = re.sub(r"\*\*?([^*]+)\*\*?", r"\1", p)
+    p = re.sub(r"^>\s?", "", p)
+    return clean_par(p)
+
+
+def read_founder_essays(raw, who):
+    """Essays from paulgraham.com / blog.samaltman.com as collected in github.com/sgoel97/essay-datasets."""
+    import csv
+    csv.field_size_limit(10 ** 9)
+    fn = {"pg": "paul_graham_essays.csv", "sa": "sam_altman_essays.csv"}[who]
+    with open(os.path.join(raw, "essays", fn), encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            date = None
+            m = re.match(r"([A-Za-z]+) (\d{4})$", r["date"].strip())
+            if m and m.group(1).lower() in MONTHS:
+                date = "%s-%02d" % (m.group(2), MONTHS.index(m.group(1).lower()) + 1)
+            m = re.match(r"(\d{4}-\d{2}-\d{2})", r["date"].strip())
+            if m:
+                date = m.group(1)
+            if not date or date > CUTOFF:
+                continue
+            body = re.split(r"\n\s*(?:\*\*)?Notes(?:\*\*)?\s*\n", r["text"])[0]
+            body = body.split("\n**Thanks**")[0].split("\nThanks to ")[0]
+            pars = []
+            for b in re.split(r"\n\s*\n", body):
+                b = b.strip()
+                if not b or b.startswith(("#", "|", "    ", "```", "* ", "- ", "![")) or re.match(r"^\d+\. ", b):
+                    continue
+                b = _md_clean(b.replace("\n> ", " ").replace("\n", " "))
+                if b and not re.match(r"^(from|to|date|subject|cc):", b, flags=re.I):
+                    pars.append(b)
+            site = "http://www.paulgraham.com/" if who == "pg" else "https://blog.samaltman.com/"
+            yield dict(doc=r["title"], pars=pars, date=date,
+                       url=f"{site} ('{r['title']}', via github.com/sgoel97/essay-datasets)")
+
+
+def read_reuters(raw):
+    """Reuters-21578 (1987 newswire; Lewis's distribution, XML-ised by S. Luz)."""
+    d = os.path.join(raw, "reuters21578")
+    files = sorted(glob.glob(os.path.join(d, "reut2-*.xml"))) or sorted(glob.glob(os.path.join(d, "reut2-*.sgm")))
+    for f in files:
+        txt = open(f, "rb").read().decode("latin-1")
+        for m in re.finditer(r"<REUTERS[^>]*NEWID=\"(\d+)\"[^>]*>(.*?)</REUTERS>", txt, flags=re.S):
+            nid, block = m.groups()
+            b = re.search(r"<BODY>(.*?)</BODY>", block, flags=re.S)
+            if not b:
+                continue
+            body = html.unescape(re.sub(r"&#\d+;", "", b.group(1)))
+            body = re.sub(r"\s*\bReuter\s*$", "", body.strip(), flags=re.I)
+            pars = [clean_par(p) for p in re.split(r"\n\s{2,}", "\n" + body)]
+            date = re.search(r"<DATE>\s*(\d+)-([A-Z]+)-(\d{4})", block)
+            iso = None
+            if date:
+                mon = [x[:3].upper() for x in MONTHS].index(date.group(2)) + 1
+                iso = "%s-%02d-%02d" % (date.group(3), mon, int(date.group(1)))
+            pars = [p for p in pars if p]
+            if sum(nwords(p) for p in pars) < 80:              # briefs and tables
+                continue
+            yield dict(doc=nid, pars=pars, date=iso,
+                       url=f"https://archive.ics.uci.edu/dataset/137 (Reuters-21578, NEWID {nid})")
+
+
+def read_amazon_mds(raw):
+    """Multi-Domain Sentiment Dataset v2.0 (Blitzer et al. 2007), sorted_data_acl: labelled Amazon reviews."""
+    d = os.path.join(raw, "amazon_mds")
+    for dom in ["books", "dvd", "electronics", "kitchen_&_housewares"]:
+        for pol in ["positive", "negative"]:
+            txt = open(os.path.join(d, dom, pol + ".review"), "rb").read().decode("latin-1")
+            for k, m in enumerate(re.finditer(r"<review>(.*?)</review>", txt, flags=re.S)):
+                block = m.group(1)
+                body = re.search(r"<review_text>(.*?)</review_text>", block, flags=re.S).group(1)
+                uid = re.search(r"<unique_id>\s*(.*?)\s*</unique_id>", block, flags=re.S).group(1)
+                asin = re.search(r"<asin>\s*(.*?)\s*</asin>", block, flags=re.S)
+                date = re.search(r"<date>\s*([A-Za-z]+) (\d+), (\d{4})\s*</date>", block)
+                iso = None
+                if date and date.group(1).lower() in MONTHS:
+                    iso = "%s-%02d-%02d" % (date.group(3), MONTHS.index(date.group(1).lower()) + 1, int(date.group(2)))
+                body = html.unescape(body)
+                pars = [clean_par(p) for p in re.split(r"\n\s*\n", body) if clean_par(p)]
+                yield dict(doc=f"{dom}/{pol}/{uid}", pars=pars, date=iso, meta=dom,
+                           url="https://www.cs.jhu.edu/~mdredze/datasets/sentiment/ (sorted_data_acl/"
+                               f"{dom}/{pol}.review; ASIN {asin.group(1) if asin else '?'})")
+
+
+_EU_DATE = [re.compile(r"\bof (\d{1,2}) (" + "|".join(m.capitalize() for m in MONTHS) + r") (\d{4})"),
+            re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")]
+
+
+def read_eurlex(raw):
+    """EU legal acts and treaties (EUR-Lex / Cellar text) as collected in github.com/chaee/human-centered-eu."""
+    d = os.path.join(raw, "eurlex")
+    files = sorted(glob.glob(os.path.join(d, "legal-in-force-*", "*.txt")) +
+                   glob.glob(os.path.join(d, "eu_treaties", "*.txt")))
+    for f in files:
+        txt = open(f, encoding="utf-8", errors="replace").read()
+        head = txt[:6000]
+        year = None
+        for rx in _EU_DATE:
+            m = rx.search(head)
+            if m:
+                year = int(m.group(3))
+                break
+        if year is None or year > 2021:
+            continue
+        if "<p" in txt:
+            body = txt.split("<TXT_TE>", 1)[-1]
+            units = [clean_par(strip_tags(x)) for x in re.findall(r"<p\b[^>]*>(.*?)</p>", body, flags=re.S)]
+        else:
+            units = [clean_par(x) for x in txt.split("\n")]
+        pars = []
+        for p in units:
+            if re.match(r"^(ANNEX|Annex)\b", p) and nwords(p) <= 4:
+                break                                       # annexes: tables, codes, forms
+            if nwords(p) < 12 or "(," in p or re.search(r"\.{4,}|_{3,}", p) or p.isupper():
+                continue
+            if not p.endswith((".", ";", ":")) or p[0].islower():
+                continue                                    # list items and fragments of enumerations
+            pars.append(p)
+        sub = os.path.basename(os.path.dirname(f))
+        cellar = os.path.basename(f)[:-4]
+        yield dict(doc=cellar, pars=pars, date=year,
+                   url=f"http://publications.europa.eu/resource/cellar/{cellar} (via github.com/chaee/human-centered-eu, {sub})")
+
+
+def read_uscode(raw):
+    """United States Code, USLM XML of the titles that come under 4 MB (2013 release point)."""
+    import xml.etree.ElementTree as ET
+    ns = "{http://xml.house.gov/schemas/uslm/1.0}"
+    for f in sorted(glob.glob(os.path.join(raw, "uscode", "usc*.xml"))):
+        root = ET.parse(f).getroot()
+        title = os.path.basename(f)[3:-4]
+        for sec in root.iter(ns + "section"):
+            ident = sec.get("identifier") or ""
+            if not ident.startswith("/us/usc/") or sec.get("status") in ("repealed", "omitted", "transferred"):
+                continue
+            pars = []
+
+            def walk(el, label):
+                for ch in el:
+                    tag = ch.tag.replace(ns, "")
+                    if tag in ("notes", "note", "sourceCredit", "quotedContent", "toc", "table"):
+                        continue
+                    if tag in ("chapeau", "content", "continuation", "p"):
+                        t = clean_par("".join(ch.itertext()))
+                        if t:
+                            pars.append((label + " " + t).strip())
+                            label = ""
+                    elif tag in ("num", "heading"):
+                        continue
+                    else:
+                        num = ch.find(ns + "num")
+                        head = ch.find(ns + "heading")
+                        lab = " ".join(clean_par("".join(x.itertext())) for x in (num, head) if x is not None)
+                        walk(ch, lab)
+            walk(sec, "")
+            pars = [p for p in pars if nwords(p) >= 8]
+            if not pars:
+                continue
+            yield dict(doc=ident, pars=pars, date="2013",
+                       url=f"https://uscode.house.gov/view.xhtml?req=granuleid:USC-prelim-title{int(title)}"
+                           f"-section{ident.rsplit('/s', 1)[-1]} (USLM via github.com/opengovfoundation/us-federal-code)")
+
+
+def detok_masc(line: str) -> str:
+    toks = []
+    for t in line.split():
+        w = t.rsplit("_", 1)[0] if "_" in t else t
+        toks.append(w)
+    s = " ".join(toks)
+    s = re.sub(r" ([,.;:!?%)\]}])", r"\1", s)
+    s = re.sub(r"([(\[{$]) ", r"\1", s)
+    s = re.sub(r" (n't|'s|'re|'ve|'ll|'d|'m|')\b", r"\1", s)
+    s = re.sub(r"\s*--\s*", " -- ", s)
+    s = re.sub(r"(?<=\w) - (?=\w)", "-", s)                 # hyphens were split off
+    s = re.sub(" \u2019 ?(s|t|re|ve|ll|d|m)\\b", "\u2019\\1", s)
+    s = re.sub(r"\u201c ", "\u201c", s)
+    s = re.sub(r" \u201d", "\u201d", s)
+    s = re.sub(r"(?<=s) ' ", "' ", s)
+    parts = s.split('"')
+    if len(parts) > 1:                      # straight quotes: alternate open/close
+        out = parts[0]
+        for i, p in enumerate(parts[1:]):
+            if i % 2 == 0:
+                out = out.rstrip() + (' "' if out.strip() else '"') + p.lstrip()
+            else:
+                out = out.rstrip() + '"' + p
+        s = out
+    return clean_par(s)
+
+
+MASC_GENRES = {"masc_news": ["newspaper"], "masc_opinion": ["journal", "essays", "blog"],
+               "masc_govdocs": ["govt-docs"]}
+
+
+def read_masc(raw, source):
+    """MASC 3.0 written texts (ANC), POS-tagged one sentence a line as in NLTK's masc_tagged; detokenised."""
+    d = os.path.join(raw, "masc_tagged")
+    want = MASC_GENRES[source]
+    for line in open(os.path.join(d, "categories.txt"), encoding="utf-8"):
+        path, genre = line.strip().rsplit(" ", 1)
+        if genre not in want:
+            continue
+        sents = []
+        for ln in open(os.path.join(d, path), encoding="utf-8", errors="replace"):
+            s = detok_masc(ln)
+            if s:
+                sents.append(s)
+        if genre != "blog" and sents and nwords(sents[0]) < 15 and not sents[0].endswith((".", "?", "!")):
+            sents = sents[1:]                       # headline
+        yield dict(doc=path, work=path, pars=sents, joiner=" ", date=None, meta=genre,
+                   url=f"https://anc.org/data/masc/ (MASC {genre}: {path}; nltk_data masc_tagged)")
+
+
+# public origins of the sources that are not redistributed here (fetched with --download when RAW lacks them):
+# (url, archive member prefix or None for a plain file, target under RAW)
+GH = "https://raw.githubusercontent.com"
+DOWNLOADS = {
+    "hippocorpus": [(f"{GH}/pinchunc/NMA_DL_SentimentAnalysis/524e0443796ead0fe2efc4bc9f756a0f9927c408/"
+                     "Hippocorpus_data/hcV3-eventAnnotsAggOverWorkers.csv", None,
+                     "hippocorpus/hcV3-eventAnnotsAggOverWorkers.csv")],
+    "blog_authorship": [("https://u.cs.biu.ac.il/~koppel/blogs/blogs.zip", "blogs/", "blogs/")],
+    "paulgraham_essays": [(f"{GH}/sgoel97/essay-datasets/c940c482573d33b0c5107dc4e3293737233482a7/"
+                           "paul_graham_essays/dataset/pual_graham_essays.csv", None, "essays/paul_graham_essays.csv")],
+    "samaltman_essays": [(f"{GH}/sgoel97/essay-datasets/c940c482573d33b0c5107dc4e3293737233482a7/"
+                          "sam_altman_essays/dataset/sam_altman_essays.csv", None, "essays/sam_altman_essays.csv")],
+    "webis_editorials": [("https://codeload.github.com/webis-de/COLING-20/tar.gz/"
+                          "5b90e85eb39e732422464a6554535eceb48f49d1", "COLING-20-5b90e85eb39e732422464a6554535eceb48f49d1/"
+                          "data-source/", "webis_editorials/")],
+    "reuters21578": [("https://archive.ics.uci.edu/ml/machine-learning-databases/reuters21578-mld/reuters21578.tar.gz",
+                      "", "reuters21578/")],
+    "amazon_reviews": [("https://www.cs.jhu.edu/~mdredze/datasets/sentiment/domain_sentiment_data.tar.gz",
+                        "sorted_data_acl/", "amazon_mds/")],
+}
+
+
+def ensure_raw(name: str, raw: str) -> None:
+    """Fetch a non-redistributable source's public copy into RAW if it is not there (--download)."""
+    for url, member, target in DOWNLOADS.get(name, []):
+        dest = os.path.join(raw, target)
+        if os.path.exists(dest) and (member is None or os.listdir(dest)):
+            continue
+        os.makedirs(os.path.dirname(dest.rstrip("/")) or raw, exist_ok=True)
+        print(f"  downloading {url}", flush=True)
+        data = urllib.request.urlopen(url, timeout=600).read()
+        if member is None:
+            open(dest, "wb").write(data)
+            continue
+        os.makedirs(dest, exist_ok=True)
+        if url.endswith(".zip"):
+            import zipfile
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            items = [(n, lambda n=n: zf.read(n)) for n in zf.namelist() if not n.endswith("/")]
+        else:
+            tf = tarfile.open(fileobj=io.BytesIO(data))
+            items = [(m.name, lambda m=m: tf.extractfile(m).read()) for m in tf.getmembers() if m.isfile()]
+        for n, read in items:
+            if not n.startswith(member):
+                continue
+            rel = n[len(member):]
+            if not rel or ".." in rel:
+                continue
+            os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
+            open(os.path.join(dest, rel), "wb").write(read())
+
+
 # ----------------------------------------------------------------------------------------------
 # source table: id -> (domain, licence, reader, excerpts per document, cap, in_git)
 
@@ -561,6 +922,33 @@ def SOURCES(download):
                         lambda r: read_peps(r), 2, 700, True),
         "rust_book": ("technical_doc", "MIT OR Apache-2.0 (The Rust Programming Language book)",
                       lambda r: read_rustbook(r), 6, 450, True),
+        # ---- added 2026-12: modern personal writing, op-eds and blogs, legal/government, news, reviews
+        "hippocorpus": ("personal_narrative", "Hippocorpus v3 (Sap et al. 2020, Microsoft Research Open Data): "
+                        "licence terms of the MSR release; not redistributed here",
+                        lambda r: read_hippocorpus(r), 1, 240, False),
+        "blog_authorship": ("blog", "Blog Authorship Corpus (Schler et al. 2006): non-commercial research use only",
+                            lambda r: read_blog_authorship(r), 1, 700, False),
+        "paulgraham_essays": ("blog", "Copyright Paul Graham (paulgraham.com); not redistributed here",
+                              lambda r: read_founder_essays(r, "pg"), 3, 450, False),
+        "samaltman_essays": ("blog", "Copyright Sam Altman (blog.samaltman.com); not redistributed here",
+                             lambda r: read_founder_essays(r, "sa"), 2, 150, False),
+        "webis_editorials": ("op_ed", "Webis-Editorials-16 (Al Khatib et al. 2016; Syed et al. 2020): article text "
+                             "copyright of the newspapers; not redistributed here",
+                             lambda r: read_webis_editorials(r), 3, 600, False),
+        "masc_opinion": ("op_ed", "MASC 3.0 (American National Corpus): open data, free for any use",
+                         lambda r: read_masc(r, "masc_opinion"), 5, 150, True),
+        "eurlex": ("legal_gov", "EU legal acts: reuse authorised, (c) European Union, https://eur-lex.europa.eu "
+                   "(Commission Decision 2011/833/EU)", lambda r: read_eurlex(r), 6, 600, True),
+        "us_code": ("legal_gov", "Public domain (United States Code, 17 U.S.C. 105)",
+                    lambda r: read_uscode(r), 1, 500, True),
+        "masc_govdocs": ("legal_gov", "MASC 3.0 (American National Corpus): open data, free for any use; "
+                         "the texts are US government reports", lambda r: read_masc(r, "masc_govdocs"), 25, 120, True),
+        "reuters21578": ("news", "Reuters-21578 (copyright Reuters Ltd.): free distribution for research purposes only",
+                         lambda r: read_reuters(r), 1, 700, False),
+        "masc_news": ("news", "MASC 3.0 (American National Corpus): open data, free for any use",
+                      lambda r: read_masc(r, "masc_news"), 4, 200, True),
+        "amazon_reviews": ("review", "Multi-Domain Sentiment Dataset (Blitzer et al. 2007): Amazon review text, "
+                           "research use; not redistributed here", lambda r: read_amazon_mds(r), 1, 800, False),
     }
     return S
 
@@ -612,13 +1000,25 @@ def main():
     print(f"  {len(shared_keys)} keys, {len(shared_sh)} shingles", flush=True)
     os.makedirs(args.out, exist_ok=True)
     seen_keys: dict[str, str] = {}
+    # with --only, texts already kept by an earlier source (in table order) that is not rebuilt still count as
+    # duplicates, read from that source's existing output, so a partial rebuild gives the files of a full one
+    table = list(S)
+    earlier: dict[str, int] = {}
+    for other in table:
+        f = os.path.join(args.out, f"{other}.jsonl.xz")
+        if other not in names and os.path.exists(f):
+            for line in lzma.open(f, "rt", encoding="utf-8"):
+                earlier.setdefault(norm_key(json.loads(line)["text"]), table.index(other))
     stats = {}
-    for si, name in enumerate(names):
+    for name in names:
+        si = table.index(name)          # the seed depends on the source's place in the table, not on --only
         domain, lic, reader, per_doc, cap, in_git = S[name]
+        if args.download:
+            ensure_raw(name, args.raw)
         rng = np.random.default_rng(SEED + si)
         cands, drop = [], Counter()
         for d in reader(args.raw):
-            for j, t in enumerate(excerpts(d["pars"], rng, per_doc)):
+            for j, t in enumerate(excerpts(d["pars"], rng, per_doc, joiner=d.get("joiner", "\n\n"))):
                 if not ok_text(t):
                     drop["length/quality"] += 1
                     continue
@@ -630,7 +1030,7 @@ def main():
             c = cands[o]
             t, d = c["text"], c["doc"]
             k = norm_key(t)
-            if k in seen_keys:
+            if k in seen_keys or earlier.get(k, len(table)) < si:
                 drop["duplicate"] += 1
                 continue
             if k in shared_keys:

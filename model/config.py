@@ -69,6 +69,11 @@ class TrainSettings(BaseSettings):
     train_sources: str = Field(
         "", description="train only on these sources, 'src,src' (empty = all); validation keeps every source"
     )
+    split_together: str = Field(
+        "",
+        description="training files split into train/held-out as one set, 'a.jsonl,b.jsonl' (empty = all files); "
+        "other files are split on their own, so a continued run holds out the groups its base held out",
+    )
     source_commit: str = Field("", description="commit recorded in the manifest when git cannot tell (an image)")
     fp16: bool = Field(True, description="save weights as float16 (half the size, same scores to ~1e-3)")
     # bfloat16 autocast where the CPU has it natively: 1.5x float32's training steps here (model/precision.py)
@@ -80,6 +85,9 @@ class TrainSettings(BaseSettings):
             name, _, value = part.partition("=")
             out[name.strip()] = float(value)
         return out
+
+    def parsed_split_together(self) -> frozenset[str]:
+        return frozenset(comma_items(self.split_together))
 
     def parsed_train_sources(self) -> frozenset[str]:
         return frozenset(comma_items(self.train_sources))
@@ -120,6 +128,12 @@ class DetectSettings(BaseSettings):
         1.0, ge=0, description="|logit(p) - logit(threshold)| below this is 'inconclusive' rather than a verdict"
     )
     high_confidence_margin: float = Field(3.0, ge=0, description="margin at or above which confidence is 'high'")
+    unfamiliar_novelty: float = Field(
+        1.0, gt=0, description="novelty above which a text counts as unlike the training texts (1 = their 99th pct)"
+    )
+    unfamiliar_margin: float = Field(
+        2.0, ge=0, description="inconclusive margin for unfamiliar texts (wider than inconclusive_margin)"
+    )
     window_slack: float = Field(
         0.25, ge=0, le=1, description="a text up to this share longer than a window is read as one (longer) window"
     )

@@ -6,13 +6,15 @@ training run never starts (and never writes a model) on half-read data.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import lzma
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 LABEL_HUMAN = 0
 LABEL_AI = 1
@@ -51,11 +53,21 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def open_data(path: str | Path) -> IO[bytes]:
+    """A data file for reading bytes: `.xz` and `.gz` (how the repository's data/ is committed) are decompressed."""
+    name = str(path)
+    if name.endswith(".xz"):
+        return lzma.open(name, "rb")
+    if name.endswith(".gz"):
+        return gzip.open(name, "rb")
+    return open(name, "rb")
+
+
 def load_jsonl(path: str | Path, *, require_label: bool = True) -> list[Record]:
     """Read a JSONL file; raise `DataError` naming every bad line instead of skipping it silently."""
     records: list[Record] = []
     problems: list[tuple[int, str]] = []
-    with open(path, "rb") as handle:
+    with open_data(path) as handle:
         for number, raw in enumerate(handle, start=1):
             try:
                 line = raw.decode("utf-8")
@@ -107,6 +119,25 @@ def split_by_group(records: Sequence[Record], fraction: float, seed: int) -> tup
     held = set(groups[: max(1, round(len(groups) * fraction))]) if fraction > 0 else set()
     train = [r for r in records if r.group not in held]
     valid = [r for r in records if r.group in held]
+    return train, valid
+
+
+def split_held_out(
+    files: Mapping[str, Sequence[Record]], fraction: float, seed: int, together: Collection[str] = ()
+) -> tuple[list[Record], list[Record]]:
+    """`split_by_group` over training files: the files named in `together` (all when empty) are split as one set,
+    every other file on its own. Why: a model continued on more files must hold out exactly the groups it held out
+    before; splitting everything anew would move some of the texts it trained on into its validation."""
+    named = set(together) or set(files)
+    sets = [[r for name, recs in files.items() if name in named for r in recs]]
+    sets += [list(recs) for name, recs in files.items() if name not in named]
+    train: list[Record] = []
+    valid: list[Record] = []
+    for records in sets:
+        if records:
+            part_train, part_valid = split_by_group(records, fraction, seed)
+            train += part_train
+            valid += part_valid
     return train, valid
 
 

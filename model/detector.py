@@ -6,19 +6,24 @@ same answer for the same text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from . import precision
 from .artifact import LoadedArtifact, load_artifact
 from .blend import LEXICAL_MEMBERS, blend, member_log_odds
 from .calibration import Platt, verdict
 from .config import DetectSettings
-from .forward import document_log_odds, max_positions, special_token_count, token_ids
+from .forward import document_log_odds, hidden_size, max_positions, special_token_count, token_ids
 from .language import identify, is_unsupported
 from .ngram import NgramModel
+from .novelty import CONFIG as NOVELTY_CONFIG
+from .novelty import NoveltyModel
 from .sentences import split_sentences
 from .style import StyleModel
 from .windows import scoring_plan, tokens_covered
@@ -54,14 +59,19 @@ class Detection:
     tokens_used: int
     windows: int
     model_version: str
-    reason: str | None = None  # why the label is inconclusive: too_short | unsupported_language | near_threshold
+    # why the label is inconclusive: too_short | unsupported_language | near_threshold | unfamiliar_text
+    reason: str | None = None
     language: str | None = None
+    # distance from the training texts in units of the 99th percentile of held-out ones (above 1: unfamiliar)
+    novelty: float | None = None
     sentences: list[SentenceScore] | None = field(default=None)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         if self.sentences is None:
             data.pop("sentences")
+        if self.novelty is None:
+            data.pop("novelty")
         return data
 
 
@@ -97,6 +107,7 @@ class Detector:
         self.ngram_weight = float(ensemble.get("ngram_weight", 0.0))
         self.style = StyleModel.load(artifact.path) if "style" in members else None
         self.style_weight = float(ensemble.get("style_weight", 0.0))
+        self.novelty = NoveltyModel.load(artifact.path) if (artifact.path / NOVELTY_CONFIG).is_file() else None
 
     @classmethod
     def from_path(cls, path: str | Path, settings: DetectSettings | None = None) -> Detector:
@@ -136,7 +147,7 @@ class Detector:
     def _tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         return token_ids(self.artifact.tokenizer, texts)  # as in training; the other members read plain typography too
 
-    def _document_log_odds(self, prepared: Sequence[_Prepared]) -> list[float]:
+    def _document_log_odds(self, prepared: Sequence[_Prepared], embeddings: np.ndarray | None = None) -> list[float]:
         return document_log_odds(
             self.artifact.model,
             self.artifact.tokenizer,
@@ -144,7 +155,14 @@ class Detector:
             self.settings.batch_size,
             self.dtype,
             self.settings.pad_multiple,
+            embeddings,
         )
+
+    def transformer_log_odds_and_states(self, texts: Sequence[str]) -> tuple[list[float], np.ndarray]:
+        """The transformer's document log-odds and representations (mean [CLS] state), from one forward pass."""
+        prepared = [self._prepare(ids) for ids in self._tokenize(texts)]
+        states = np.zeros((len(prepared), hidden_size(self.artifact.model)))
+        return self._document_log_odds(prepared, states), states
 
     def transformer_log_odds(self, texts: Sequence[str]) -> list[float]:
         """The transformer's document log-odds alone (uncalibrated): what the ensemble is fitted on."""
@@ -166,20 +184,34 @@ class Detector:
         if not valid:
             return []
         prepared = [self._prepare(ids) for ids in self._tokenize(valid)]
-        probs = self.calibrated(valid, self._document_log_odds(prepared))
+        states = np.zeros((len(prepared), hidden_size(self.artifact.model))) if self.novelty else None
+        probs = self.calibrated(valid, self._document_log_odds(prepared, states))
+        novelty = self.novelty.novelty(states) if self.novelty and states is not None else [None] * len(valid)
         sentence_scores = self._sentence_scores(valid) if sentences else [None] * len(valid)
         results = []
-        for text, prep, p, sents in zip(valid, prepared, probs, sentence_scores, strict=True):
-            results.append(self._detection(text, prep, p, sents))
+        for text, prep, p, sents, far in zip(valid, prepared, probs, sentence_scores, novelty, strict=True):
+            results.append(self._detection(text, prep, p, sents, None if far is None else float(far)))
         return results
 
     def _detection(
-        self, text: str, prep: _Prepared, probability: float, sents: list[SentenceScore] | None
+        self,
+        text: str,
+        prep: _Prepared,
+        probability: float,
+        sents: list[SentenceScore] | None,
+        novelty: float | None = None,
     ) -> Detection:
-        v = verdict(
-            probability, self.threshold, self.settings.inconclusive_margin, self.settings.high_confidence_margin
-        )
+        rules = self.settings
+        v = verdict(probability, self.threshold, rules.inconclusive_margin, rules.high_confidence_margin)
         label, confidence, reason = v.label, v.confidence, ("near_threshold" if v.label == "inconclusive" else None)
+        if novelty is not None and novelty > rules.unfamiliar_novelty:
+            # Far from the training texts: the calibration was never checked there, so a verdict needs a wider
+            # margin, and none is called "high".
+            wide = verdict(probability, self.threshold, rules.unfamiliar_margin, math.inf)
+            if wide.label == "inconclusive":
+                label, confidence, reason = "inconclusive", "low", "unfamiliar_text"
+            elif confidence == "high":
+                confidence = "medium"
         language = None
         if len(text) >= self.settings.language_min_chars:
             guess = identify(text, self.settings.language_sample_chars)
@@ -200,6 +232,7 @@ class Detector:
             model_version=self.version,
             reason=reason,
             language=language,
+            novelty=None if novelty is None else round(novelty, 3),
             sentences=sents,
         )
 

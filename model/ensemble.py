@@ -15,6 +15,7 @@ reward.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,13 +27,14 @@ from .artifact import read_manifest, refresh_checksums, update_manifest, utc_ver
 from .blend import BLENDED_MEMBERS, blend, member_log_odds
 from .calibration import fit_platt
 from .config import TrainSettings
-from .data import Record, group_folds, split_by_group
+from .data import Record, group_folds
 from .detector import Detector
 from .evaluate import score_records
 from .metrics import auroc
 from .ngram import SKELETON_CONFIG, NgramConfig, NgramModel, counts
+from .novelty import NoveltyModel
 from .style import StyleModel
-from .train import load_training_records, sample_weights
+from .train import load_training_data, sample_weights
 
 # The grids hold shares, not weights: a member's weight is its share times sd(transformer) / sd(member), both on
 # the held-out split. Why: how wide a transformer's log-odds spread is depends on the run (a soup of runs that
@@ -40,6 +42,7 @@ from .train import load_training_records, sample_weights
 WEIGHT_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6)
 STYLE_WEIGHT_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6)
 STACKING_FOLDS = 5
+NOVELTY_SAMPLE = 4000  # training texts the novelty check is fitted on (one transformer pass each)
 STACKED = {"ngram": NgramConfig(), "skeleton": SKELETON_CONFIG}  # members whose log-odds the style trees read
 
 
@@ -66,6 +69,7 @@ class _Members:
 
     lexical: dict[str, NgramModel]
     style: StyleModel
+    novelty: NoveltyModel
     scores: dict[str, dict[str, list[float]]]  # set -> member -> log-odds
     labels: dict[str, list[int]]  # set -> labels
 
@@ -79,12 +83,13 @@ def build_ensemble(
     style_weights: Sequence[float] = STYLE_WEIGHT_GRID,
     replace: bool = False,
     folds: int = STACKING_FOLDS,
+    novelty_sample: int = NOVELTY_SAMPLE,
 ) -> EnsembleReport:
     """Fit the members, choose the weights, write them into `model_dir`; `replace` refits an existing ensemble."""
     manifest = read_manifest(model_dir)
     if manifest.get("ensemble") and not replace:
         raise ValueError(f"{model_dir} already has an ensemble (n-gram, skeleton, style members); --replace refits it")
-    fitted = _fit_members(model_dir, manifest, data_paths, select_on, folds)
+    fitted = _fit_members(model_dir, manifest, data_paths, select_on, folds, novelty_sample)
     held_out = fitted.scores["held_out"]
     spread = {m: max(float(np.std(held_out[m])), 1e-6) for m in BLENDED_MEMBERS}
     rows = _weight_grid(fitted, spread, weights, style_weights)
@@ -98,6 +103,7 @@ def build_ensemble(
     for name, model in fitted.lexical.items():
         model.save(model_dir, name)
     fitted.style.save(model_dir)
+    fitted.novelty.save(model_dir)
     rule = (
         "log-odds = transformer + w * ngram + a * style, where w and a are shares of the transformer's spread "
         "(w = share * sd(transformer) / sd(ngram) on the held-out split, a likewise); the n-gram share from "
@@ -119,6 +125,7 @@ def build_ensemble(
         "selected_on": select_name,
         "ngram_features": "char_wb 1-4 (2^18 hashed) + word 1-2 (2^17 hashed), sublinear TF-IDF",
         "skeleton_features": "word 1-4 (2^18 hashed) over the syntax skeleton, sublinear TF-IDF",
+        "novelty": {"fitted_on": "training-split sample", "unit": f"{fitted.novelty.quantile:.0%} of held-out"},
         "style_features": f"{len(fitted.style.trees.roots)} gradient-boosted trees over word rarity, diversity, "
         "sentence-length burstiness, punctuation and compressibility of the canonicalised text, and the "
         f"log-odds of the {' and '.join(fitted.style.inputs)} members",
@@ -153,14 +160,21 @@ def build_ensemble(
 
 
 def _fit_members(
-    model_dir: Path, manifest: dict, data_paths: Sequence[Path], select_on: Sequence[Record], folds: int
+    model_dir: Path,
+    manifest: dict,
+    data_paths: Sequence[Path],
+    select_on: Sequence[Record],
+    folds: int,
+    novelty_sample: int,
 ) -> _Members:
     """Fit the n-gram, skeleton and (stacked) style members on the transformer's own training split, and score the
     held-out split and the development file with every member."""
     hp = manifest["hyperparameters"]
     settings = TrainSettings(**{k: v for k, v in hp.items() if k in TrainSettings.model_fields})
-    records, _ = load_training_records(data_paths)
-    train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
+    # The files the transformer trained on keep its split; any other file (more data for the members) is split on
+    # its own, so none of the transformer's training texts can land in the held-out set the weights are chosen on.
+    together = settings.parsed_split_together() or set(manifest.get("training_data", {}))
+    train_recs, valid_recs = load_training_data(data_paths).split(settings, together)
     if not valid_recs:
         raise ValueError("the model's manifest holds out no validation split (valid_fraction 0): nothing to weigh on")
     train_texts = [r.text for r in train_recs]
@@ -183,9 +197,28 @@ def _fit_members(
     return _Members(
         lexical=lexical,
         style=style,
+        novelty=_fit_novelty(detector, train_recs, valid_recs, novelty_sample, settings.split_seed),
         scores={name: scores(recs) for name, recs in sets.items()},
         labels={name: [int(r.label or 0) for r in recs] for name, recs in sets.items()},
     )
+
+
+def _states(detector: Detector, recs: Sequence[Record], batch: int = 64) -> np.ndarray:
+    parts = [detector.transformer_log_odds_and_states([r.text for r in recs[i : i + batch]])[1]
+             for i in range(0, len(recs), batch)]  # fmt: skip
+    return np.concatenate(parts) if parts else np.zeros((0, 0))
+
+
+def _fit_novelty(
+    detector: Detector, train_recs: Sequence[Record], valid_recs: Sequence[Record], sample: int, seed: int
+) -> NoveltyModel:
+    """The novelty check on a sample of the training split's texts (the transformer's representations cost one
+    forward pass each); its unit is set on the held-out split, which no member trained on."""
+    rng = random.Random(seed)
+    chosen = rng.sample(list(train_recs), min(sample, len(train_recs)))
+    reference = rng.sample(list(valid_recs), min(sample, len(valid_recs)))
+    labels = np.asarray([int(r.label or 0) for r in chosen])
+    return NoveltyModel.fit(_states(detector, chosen), labels, _states(detector, reference))
 
 
 def _blended(parts: Mapping[str, Sequence[float]], w: float, a: float) -> np.ndarray:

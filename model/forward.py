@@ -83,8 +83,10 @@ def score_windows(
     batch_size: int,
     dtype: torch.dtype = torch.float32,
     pad_multiple: int = 8,
+    embeddings: np.ndarray | None = None,
 ) -> np.ndarray:
-    """AI log-odds for each window, in input order.
+    """AI log-odds for each window, in input order; with `embeddings` (windows x hidden size), each window's final
+    [CLS] state is written into it as well (the same forward pass, for the novelty check).
 
     Windows are sorted by length and batched within one padded width, so batches pad little and every window is
     computed at the width its own length gives. `dtype` bfloat16 runs the forward pass under autocast.
@@ -106,8 +108,15 @@ def score_windows(
         for idx in batches:
             batch = encode_batch(tokenizer, [windows[i] for i in idx], width[idx[0]])
             batch = {k: v.to(device) for k, v in batch.items()}
-            out[idx] = ai_logits(model(**batch).logits.float()).cpu().numpy()
+            answer = model(**batch, output_hidden_states=embeddings is not None)
+            out[idx] = ai_logits(answer.logits.float()).cpu().numpy()
+            if embeddings is not None:
+                embeddings[idx] = answer.hidden_states[-1][:, 0].float().cpu().numpy()
     return out
+
+
+def hidden_size(model: Any) -> int:
+    return int(model.config.hidden_size)
 
 
 def document_log_odds(
@@ -117,14 +126,21 @@ def document_log_odds(
     batch_size: int,
     dtype: torch.dtype = torch.float32,
     pad_multiple: int = 8,
+    embeddings: np.ndarray | None = None,
 ) -> list[float]:
-    """One log-odds per document: all windows scored together, then their length-weighted mean per document."""
+    """One log-odds per document: all windows scored together, then their length-weighted mean per document.
+    With `embeddings` (documents x hidden size), each document's length-weighted mean [CLS] state is written too."""
     from .windows import aggregate_logits
 
     flat = [w for doc in windows_per_doc for w in doc]
-    scores = score_windows(model, tokenizer, flat, batch_size, dtype, pad_multiple).tolist()
+    window_states = np.zeros((len(flat), embeddings.shape[1])) if embeddings is not None else None
+    scores = score_windows(model, tokenizer, flat, batch_size, dtype, pad_multiple, window_states).tolist()
     out, pos = [], 0
-    for doc in windows_per_doc:
-        out.append(aggregate_logits(scores[pos : pos + len(doc)], [len(w) for w in doc]))
+    for d, doc in enumerate(windows_per_doc):
+        lengths = [len(w) for w in doc]
+        out.append(aggregate_logits(scores[pos : pos + len(doc)], lengths))
+        if embeddings is not None and window_states is not None:
+            weights = np.asarray(lengths, dtype=np.float64)
+            embeddings[d] = weights @ window_states[pos : pos + len(doc)] / max(weights.sum(), 1.0)
         pos += len(doc)
     return out

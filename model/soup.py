@@ -22,13 +22,12 @@ from safetensors.torch import load_file
 from . import precision
 from .artifact import git_commit, read_manifest, save_artifact, utc_version
 from .config import TrainSettings
-from .data import split_by_group
 from .forward import special_token_count, token_ids
 from .metrics import auroc
-from .train import calibrate_on_validation, document_logits, load_base, load_training_records
+from .train import calibrate_on_validation, document_logits, load_base, load_training_data
 
 # What must match between members for one validation split to be held out from all of them.
-SAME_SPLIT = ("valid_fraction", "split_seed")
+SAME_SPLIT = ("valid_fraction", "split_seed", "split_together")
 
 
 @dataclass
@@ -68,13 +67,13 @@ class _Validation:
     def __init__(self, members: Sequence[Path], data_paths: Sequence[Path]):
         self.names = [str(m) for m in members]
         self.manifests = [read_manifest(Path(m)) for m in members]
-        records, data_hashes = load_training_records(data_paths)
-        _check_members(self.manifests, self.names, data_hashes)
+        training = load_training_data(data_paths)
+        _check_members(self.manifests, self.names, training.hashes)
         first = self.manifests[0]
         self.settings = TrainSettings(
             **{k: v for k, v in first["hyperparameters"].items() if k in TrainSettings.model_fields}
         )
-        _, valid = split_by_group(records, self.settings.valid_fraction, self.settings.split_seed)
+        _, valid = training.split(self.settings)
         if len({int(r.label or 0) for r in valid}) < 2:
             raise ValueError("the validation split needs human and AI texts")
         self.labels = [int(r.label or 0) for r in valid]

@@ -21,7 +21,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from . import precision
 from .artifact import git_commit, save_artifact, utc_version
 from .calibration import fit_platt, threshold_for_fpr
 from .config import DetectSettings, TrainSettings
-from .data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_by_group
+from .data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_held_out
 from .forward import ai_logits, document_log_odds, encode_batch, max_positions, special_token_count, token_ids
 from .metrics import auroc
 from .windows import scoring_plan
@@ -56,17 +56,35 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def load_training_records(paths: Sequence[Path]) -> tuple[list[Record], dict[str, str]]:
-    """All files are validated before any work starts; returns records and each file's sha256."""
-    records: list[Record] = []
+@dataclass(frozen=True)
+class TrainingData:
+    """Every training file's records (validated before any work starts) and each file's sha256."""
+
+    files: dict[str, list[Record]]
+    hashes: dict[str, str]
+
+    @property
+    def records(self) -> list[Record]:
+        return [r for recs in self.files.values() for r in recs]
+
+    def split(self, settings: TrainSettings, together: Collection[str] = ()) -> tuple[list[Record], list[Record]]:
+        """(train, held-out) by group; `together` (default: the setting `split_together`) names the files split as
+        one set, as the model being continued split them, so adding a file never moves their held-out groups."""
+        together = together or settings.parsed_split_together()
+        return split_held_out(self.files, settings.valid_fraction, settings.split_seed, together)
+
+
+def load_training_data(paths: Sequence[Path]) -> TrainingData:
+    """All files are validated before any work starts; both classes must be present."""
+    files: dict[str, list[Record]] = {}
     hashes: dict[str, str] = {}
     for path in paths:
-        records.extend(load_jsonl(path))
+        files[Path(path).name] = load_jsonl(path)
         hashes[Path(path).name] = file_sha256(path)
-    labels = {r.label for r in records}
+    labels = {r.label for recs in files.values() for r in recs}
     if labels != {LABEL_HUMAN, LABEL_AI}:
         raise ValueError("training data needs both human (0) and AI (1) texts")
-    return records, hashes
+    return TrainingData(files, hashes)
 
 
 def sample_weights(records: Sequence[Record], source_weights: dict[str, float]) -> list[float]:
@@ -190,8 +208,9 @@ def _prepare_data(
 ) -> tuple[_Data, Any, Any]:
     """Records split by group (its own seed) and filtered by source before the base loads, so a filter that leaves
     one class fails at once; then the base model and the tokenised examples."""
-    records, data_hashes = load_training_records(data_paths)
-    train_recs, valid_recs = split_by_group(records, settings.valid_fraction, settings.split_seed)
+    training = load_training_data(data_paths)
+    records, data_hashes = training.records, training.hashes
+    train_recs, valid_recs = training.split(settings)
     train_recs = only_sources(train_recs, settings.parsed_train_sources())
     model, tokenizer = load_model()
     weights = sample_weights(train_recs, settings.parsed_source_weights())

@@ -21,6 +21,7 @@ REASONS = {
     "too_short": "The text is too short to judge (fewer than 30 words).",
     "unsupported_language": "The text does not look English; the model was only evaluated on English.",
     "near_threshold": "The score is too close to the decision threshold to call either way.",
+    "unfamiliar_text": "The text is unlike anything the model was trained on, so only a clear score is called.",
 }
 ABOUT = (
     "**What the score means.** `P(AI)` is the model's calibrated probability that the text was written by an AI. "

@@ -122,32 +122,36 @@ def _print_report(result: dict[str, Any]) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Re-choose the threshold on a development set (human texts only): FPR target overall and per group."""
+    """Re-choose the threshold from human texts: the false-positive target holds in every file given, overall and
+    (with --group-field) in every group of each file."""
     from aidetector.model.artifact import update_manifest
     from aidetector.model.calibration import calibrate_threshold
     from aidetector.model.data import LABEL_HUMAN, DataError, load_jsonl
     from aidetector.model.evaluate import score_records
 
     if bool(args.data) == bool(args.scores):
-        return fail("give --data (texts to score) or --scores (an evaluate --scores-out file), not both")
+        return fail("give --data (texts to score) or --scores (evaluate --scores-out files), not both")
+    files = args.data or args.scores
     try:
-        records = [r for r in load_jsonl(args.data or args.scores) if r.label == LABEL_HUMAN]
+        humans = {name: [r for r in load_jsonl(name) if r.label == LABEL_HUMAN] for name in files}
     except (DataError, OSError) as exc:
         return fail(str(exc))
-    if not records:
-        return fail("calibration needs human texts (label 0)")
+    if not all(humans.values()):
+        return fail("calibration needs human texts (label 0) in every file")
     model_dir = Path(args.model) if args.model else AppSettings().model_dir
     detector = _load_detector(str(model_dir))
-    if args.scores:
-        probs = [float(r.fields["probability_ai"]) for r in records]
-    else:
-        probs = score_records(records, detector.probabilities, batch_size=args.batch_size)
-    groups = [r.get(args.group_field) for r in records] if args.group_field else None
-    threshold = calibrate_threshold(probs, args.target_fpr, groups, args.max_group_fpr if groups else None)
-    source_name = Path(args.data or args.scores).name
-    rule = f"at most {args.target_fpr:.1%} of the human texts of {source_name} called AI"
-    if groups:
-        rule += f", and at most {args.max_group_fpr:.1%} in each '{args.group_field}'"
+    threshold = 0.0
+    for records in humans.values():
+        if args.scores:
+            probs = [float(r.fields["probability_ai"]) for r in records]
+        else:
+            probs = score_records(records, detector.probabilities, batch_size=args.batch_size)
+        groups = [r.get(args.group_field) for r in records] if args.group_field else None
+        threshold = max(threshold, calibrate_threshold(probs, args.target_fpr, groups, args.max_group_fpr))
+    names = " and of ".join(Path(name).name for name in files)
+    rule = f"at most {args.target_fpr:.1%} of the human texts of {names} called AI"
+    if args.group_field:
+        rule += f", and at most {args.max_group_fpr:.1%} in each '{args.group_field}' of each"
     calibration = {**detector.artifact.manifest.get("calibration", {}), "threshold": threshold, "threshold_rule": rule}
     update_manifest(model_dir, {"calibration": calibration})
     print(json.dumps({"threshold": threshold, "threshold_rule": rule}))
@@ -288,8 +292,8 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("calibrate", help="set the threshold from human texts of a development set")
-    p.add_argument("--data", help="labelled JSONL to score")
-    p.add_argument("--scores", help="an evaluate --scores-out file (no scoring needed)")
+    p.add_argument("--data", action="append", help="labelled JSONL to score (repeatable: the target holds in each)")
+    p.add_argument("--scores", action="append", help="evaluate --scores-out files instead (no scoring; repeatable)")
     p.add_argument("--model")
     p.add_argument("--target-fpr", type=float, default=0.02)
     p.add_argument("--group-field", help="also cap the false-positive rate per value of this field")

@@ -65,3 +65,32 @@ def test_group_folds_keep_pairs_together_and_use_every_fold(tmp_path):
         fold_of_group.setdefault(r.group, set()).add(f)
     assert all(len(v) == 1 for v in fold_of_group.values())  # a group never straddles two folds
     assert folds == group_folds(records, 5, seed=3)  # seeded
+
+
+def test_compressed_files_read_like_plain_ones(tmp_path):
+    import gzip
+    import lzma
+
+    rows = make_records(6)
+    plain = write_jsonl(tmp_path / "plain.jsonl", rows)
+    for suffix, opener in ((".xz", lzma.open), (".gz", gzip.open)):
+        packed = tmp_path / f"packed.jsonl{suffix}"
+        with opener(packed, "wb") as handle:
+            handle.write(plain.read_bytes())
+        assert [r.text for r in load_jsonl(packed)] == [r.text for r in load_jsonl(plain)]
+
+
+def test_adding_a_file_never_moves_the_held_out_groups_of_the_others():
+    from aidetector.model.data import Record, split_held_out
+
+    def recs(prefix, n):
+        return [Record(f"{prefix} text {i}", i % 2, f"{prefix}{i // 2}") for i in range(n)]
+
+    base = {"train.jsonl": recs("a", 200), "extra.jsonl": recs("b", 60)}
+    before = split_held_out(base, 0.2, 13)
+    after = split_held_out({**base, "pool.jsonl": recs("c", 100)}, 0.2, 13, together=base.keys())
+    assert {r.group for r in before[1]} == {r.group for r in after[1] if not r.group.startswith("c")}
+    assert any(r.group.startswith("c") for r in after[1]), "the new file holds out groups of its own"
+    assert not {r.group for r in after[0]} & {r.group for r in after[1]}
+    # all files together (the default) is the plain split of their records
+    assert split_held_out(base, 0.2, 13) == split_by_group(base["train.jsonl"] + base["extra.jsonl"], 0.2, 13)

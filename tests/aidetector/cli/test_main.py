@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from tests.conftest import AI_WORDS
+from aidetector.model.data import load_jsonl
+from tests.conftest import AI_WORDS, make_records, write_jsonl
 
 
 def cli(*args: str, input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
@@ -186,3 +187,25 @@ def test_interpolate_cli_prints_the_validation_aurocs_and_refuses_a_bad_alpha(ti
     # a model interpolated with itself is itself
     assert report["valid_auroc"]["interpolated"] == pytest.approx(report["valid_auroc"]["model"], abs=1e-3)
     assert json.loads((tmp_path / "half" / "manifest.json").read_text())["interpolation"]["alpha"] == 0.5
+
+
+def test_calibrate_on_two_files_meets_the_target_in_each(tiny_artifact, toy_data, tmp_path):
+    import shutil
+
+    from aidetector.model.detector import Detector
+
+    model = tmp_path / "m"
+    shutil.copytree(tiny_artifact, model)
+    second = write_jsonl(tmp_path / "stress.jsonl", make_records(40, seed=9))
+    result = cli(
+        "calibrate", "--model", str(model), "--data", str(toy_data["test"]), "--data", str(second),
+        "--target-fpr", "0.05",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    threshold = json.loads(result.stdout)["threshold"]
+    detector = Detector.from_path(model)
+    for path in (toy_data["test"], second):
+        humans = [r for r in load_jsonl(path) if r.label == 0]
+        called = sum(p >= threshold for p in detector.probabilities([r.text for r in humans]))
+        assert called <= 0.05 * len(humans)
+    assert "stress.jsonl" in json.loads((model / "manifest.json").read_text())["calibration"]["threshold_rule"]

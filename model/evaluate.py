@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,36 @@ def write_scores(path: Path, records: Sequence[Record], probabilities: Sequence[
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def score_verdicts(
+    records: Sequence[Record], detect: Callable[[Sequence[str]], list[Any]], batch_size: int = 64, progress: bool = True
+) -> tuple[list[float], list[dict[str, Any]]]:
+    """P(AI) and the verdict the API would give (label, reason, novelty) for every record."""
+    probs: list[float] = []
+    verdicts: list[dict[str, Any]] = []
+    with tqdm(total=len(records), disable=not progress, desc="score", unit="text") as bar:
+        for begin in range(0, len(records), batch_size):
+            chunk = records[begin : begin + batch_size]
+            for d in detect([r.text for r in chunk]):
+                probs.append(d.probability_ai)
+                verdicts.append({"label": d.label, "reason": d.reason, "novelty": d.novelty})
+            bar.update(len(chunk))
+    return probs, verdicts
+
+
+def verdict_rates(verdicts: Sequence[Mapping[str, Any]], unfamiliar_at: float = 1.0) -> dict[str, Any]:
+    """How the answers read: share labelled ai, human, inconclusive (and why), and share of unfamiliar texts."""
+    n = len(verdicts)
+    labels = Counter(v["label"] for v in verdicts)
+    reasons = Counter(v["reason"] for v in verdicts if v["label"] == "inconclusive")
+    novel = [v for v in verdicts if v.get("novelty") is not None]
+    return {
+        "n": n,
+        "label_shares": {k: labels[k] / n for k in sorted(labels)} if n else {},
+        "inconclusive_reasons": {str(k): reasons[k] / n for k in sorted(reasons, key=str)} if n else {},
+        "unfamiliar_share": (sum(v["novelty"] > unfamiliar_at for v in novel) / len(novel)) if novel else None,
+    }
+
+
 def report(
     records: Sequence[Record],
     probabilities: Sequence[float],
@@ -49,6 +80,7 @@ def report(
     resamples: int = 0,
     cluster_field: str = "group",
     pairs_by: str | None = None,
+    verdicts: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """`summary` figures overall and, under `by[field][value]`, for each value of each field.
 
@@ -68,6 +100,8 @@ def report(
         sub_labels = [labels[i] for i in idx]
         sub_probs = [probabilities[i] for i in idx]
         out = summary(sub_labels, sub_probs, threshold)
+        if verdicts is not None:
+            out["verdicts"] = verdict_rates([verdicts[i] for i in idx])
         if draws is not None:
             out.update(confidence_intervals(sub_labels, sub_probs, threshold, draws.subset(idx)))
         return out

@@ -43,7 +43,9 @@ def _load_detector(model_dir: str | None) -> Any:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from aidetector.model.data import DataError, load_jsonl
-    from aidetector.model.evaluate import report, score_records, write_scores
+    from aidetector.model.evaluate import report, score_records, score_verdicts, write_scores
+
+    verdicts = None
 
     try:
         records = load_jsonl(args.data)
@@ -56,9 +58,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             probs = _saved_scores(records, load_jsonl(args.scores_in, require_label=False))
         except (DataError, OSError, ValueError) as exc:
             return fail(str(exc))
+    elif args.verdicts:
+        probs, verdicts = score_verdicts(records, detector.detect, batch_size=args.batch_size, progress=not args.quiet)
     else:
         probs = score_records(records, detector.probabilities, batch_size=args.batch_size, progress=not args.quiet)
-    result = report(records, probs, detector.threshold, by, args.bootstrap, args.cluster_field, args.pairs_by)
+    result = report(records, probs, detector.threshold, by, args.bootstrap, args.cluster_field, args.pairs_by, verdicts)
     result["model_version"] = detector.version
     if not args.scores_in:
         result["inference_dtype"] = detector.precision_name
@@ -288,6 +292,8 @@ def add_parsers(sub: Any) -> None:
                    help="texts sharing this field are resampled together (default: group)")  # fmt: skip
     p.add_argument("--pairs-by", metavar="FIELD",
                    help="split the AUROC lost to misordered pairs by (human, AI) value of this field")  # fmt: skip
+    p.add_argument("--verdicts", action="store_true",
+                   help="score as the API answers (label, reason, novelty); report how often each occurs")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_evaluate)
 

@@ -92,6 +92,33 @@ def breakdown(report: Mapping[str, Any], field: str) -> str:
     return "\n".join(lines)
 
 
+def is_human_only(report: Mapping[str, Any]) -> bool:
+    return report.get("n_ai") == 0 and bool(report.get("n_human"))
+
+
+def _verdict_cells(r: Mapping[str, Any]) -> str:
+    v = r.get("verdicts")
+    if not v:
+        return "– | – | –"
+    shares = v.get("label_shares", {})
+    return (
+        f"{_pct(shares.get('ai', 0.0))} | {_pct(shares.get('inconclusive', 0.0))} | {_pct(v.get('unfamiliar_share'))}"
+    )
+
+
+def human_writing_section(name: str, report: Mapping[str, Any], field: str = "domain") -> str:
+    """A human-only set (no AI texts): how often people are accused, per kind, with intervals, and how often the
+    answer is `inconclusive` or the text is unfamiliar to the model."""
+    header = (
+        f"| {field} | texts | FPR @ threshold | labelled ai | inconclusive | unfamiliar |\n"
+        "|---|---:|---:|---:|---:|---:|"
+    )
+    rows = [f"| **all** | {report['n']} | {_with_ci(report, 'fpr_at_threshold', _pct)} | {_verdict_cells(report)} |"]
+    for value, r in report.get("by", {}).get(field, {}).items():
+        rows.append(f"| {value} | {r['n']} | {_with_ci(r, 'fpr_at_threshold', _pct)} | {_verdict_cells(r)} |")
+    return "\n".join([f"### Human writing of kinds absent from training: {name}", header, *rows])
+
+
 def pairs_table(name: str, report: Mapping[str, Any], rows: int = 8) -> str:
     """Where the set's pooled AUROC is lost: the largest cells of `evaluate --pairs-by`, within and across values."""
     pairs = report.get("misordered_pairs")
@@ -259,10 +286,18 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
         "## Evaluation",
         "`length-only AUROC` is a logistic regression on the log word count, fitted on the training file: where the "
         "model is not far above it, length explains much of the score. " + _precision_text(reports),
-        "\n".join([HEADER, *[summary_row(name, r) for name, r in reports.items()]]),
+        "\n".join([HEADER, *[summary_row(name, r) for name, r in reports.items() if not is_human_only(r)]]),
         _ci_text(reports),
     ]
     for name, r in reports.items():
+        if is_human_only(r):
+            sections.append(
+                human_writing_section(name, r)
+                + "\n\nFPR @ threshold counts P(AI) at or above the threshold; `labelled ai` is what the API answers "
+                "(an unfamiliar or borderline text is answered `inconclusive` instead); `unfamiliar` is the share "
+                "of texts further from the training texts than 99% of held-out ones (`novelty` above 1)."
+            )
+            continue
         for field in r.get("by", {}):
             sections += [f"### {name} by {field}", breakdown(r, field)]
         sections.append(pairs_table(name, r))  # empty, and so left out, without `--pairs-by`

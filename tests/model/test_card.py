@@ -1,0 +1,38 @@
+"""The model card renders what the reports say: the summary table, breakdowns, and human-only stress sets apart."""
+
+from aidetector.model.card import human_writing_section, is_human_only, render
+from aidetector.model.data import Record
+from aidetector.model.evaluate import report, verdict_rates
+
+
+def human_report():
+    records = [Record(f"text {i}", 0, f"g{i}", {"domain": "essay" if i < 6 else "news"}) for i in range(10)]
+    probs = [0.9, 0.1, 0.2, 0.3, 0.1, 0.2, 0.95, 0.1, 0.1, 0.1]
+    verdicts = [{"label": "ai" if p > 0.8 else "human", "reason": None, "novelty": 1.5 if i < 3 else 0.2}
+                for i, p in enumerate(probs)]  # fmt: skip
+    return report(records, probs, 0.8, by=["domain"], verdicts=verdicts)
+
+
+def test_a_human_only_report_gets_its_own_section_with_rates_per_kind():
+    r = human_report()
+    assert is_human_only(r)
+    text = human_writing_section("human_stress_report", r)
+    assert "| **all** | 10 | 20.0% |" in text  # 2 of 10 at or above the threshold
+    assert "| essay | 6 | 16.7% | 16.7% | 0.0% | 50.0% |" in text  # labels and unfamiliar shares per kind
+    card = render({"version": "v1", "calibration": {"threshold": 0.8}}, {"human_stress_report": r})
+    assert "Human writing of kinds absent from training: human_stress_report" in card
+    assert "| human_stress_report |" not in card.split("### Human writing")[0]  # not in the summary table
+
+
+def test_verdict_rates_count_labels_reasons_and_unfamiliar_texts():
+    rates = verdict_rates(
+        [
+            {"label": "ai", "reason": None, "novelty": 0.5},
+            {"label": "inconclusive", "reason": "unfamiliar_text", "novelty": 2.0},
+            {"label": "inconclusive", "reason": "near_threshold", "novelty": 0.1},
+            {"label": "human", "reason": None, "novelty": None},
+        ]
+    )
+    assert rates["label_shares"] == {"ai": 0.25, "human": 0.25, "inconclusive": 0.5}
+    assert rates["inconclusive_reasons"] == {"near_threshold": 0.25, "unfamiliar_text": 0.25}
+    assert rates["unfamiliar_share"] == 1 / 3

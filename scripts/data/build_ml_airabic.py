@@ -11,6 +11,7 @@ of the pinned commit is downloaded.  The human book passages carry Arabic
 diacritics (tashkeel) that the ChatGPT texts lack, a one-feature shortcut, so
 diacritics are removed from every text (the original files keep them).
 """
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,7 @@ NAME is one of airabic, iu_corpus, corizzo_es, cred_zh; PATH a local checkout,
 archive zip or (iu_corpus) folder of the four pickles.  A source without PATH is
 downloaded from its pinned public origin (see each build_ml_*.py).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -13,8 +14,12 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BUILDERS = {"airabic": "build_ml_airabic.py", "iu_corpus": "build_ml_iu_corpus.py",
-            "corizzo_es": "build_ml_corizzo_es.py", "cred_zh": "build_ml_cred_zh.py"}
+BUILDERS = {
+    "airabic": "build_ml_airabic.py",
+    "iu_corpus": "build_ml_iu_corpus.py",
+    "corizzo_es": "build_ml_corizzo_es.py",
+    "cred_zh": "build_ml_cred_zh.py",
+}
 
 
 def main() -> int:

@@ -14,8 +14,10 @@ mis-decoded (UTF-8 read as cp1252, then as MacRoman); they are repaired here,
 since mojibake on one class alone is a shortcut.  Group = the essay prompt, so a
 split by group keeps a topic on one side.
 """
+
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -28,9 +30,11 @@ COMMIT = "5d144fc3b199421effa4f50b94a421b8a242744a"
 ARCHIVE = f"{REPO}/archive/{COMMIT}.zip"
 CSV = "spanish/short-essays-balanced-merged-cv.csv"
 
-_RUN = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
-                  "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
-                  "\u2039\u203a\u20ac\u2122]{1,3}")
+_RUN = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+    "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+    "\u2039\u203a\u20ac\u2122]{1,3}"
+)
 
 
 def _one(m: re.Match) -> str:
@@ -44,10 +48,8 @@ def _one(m: re.Match) -> str:
 
 
 def fix_mojibake(s: str) -> str:
-    try:
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         s = s.encode("mac_roman").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
     for _ in range(3):
         s2 = _RUN.sub(_one, s)
         if s2 == s:

@@ -22,6 +22,7 @@ generators chosen by hash so that all nine appear about equally.  Group = the
 title (essay prompt, film, paper), so a split by group keeps every text on one
 title on one side.  C-ReD's own label is 1 = human; here label 1 = AI.
 """
+
 from __future__ import annotations
 
 import csv
@@ -58,17 +59,33 @@ def rows(src: Source, ai_per_human: int):
         for h in hrows:
             group = f"cred-{dslug}-{h[title_key].strip()}"
             url = f"{REPO}/blob/{COMMIT}/{human[0].replace(' ', '%20')}"
-            yield {"text": h["text"], "label": 0, "language": "zh", "source": "cred_zh",
-                   "generator": "human", "domain": dslug, "group": group,
-                   "license": "no license stated", "url": url, "pair_id": f"{dslug}-{h['id']}"}
-            cands = sorted(by_orig.get(h["id"], []),
-                           key=lambda r: stable_hash(dslug, h["id"], r["attribution"]))
+            yield {
+                "text": h["text"],
+                "label": 0,
+                "language": "zh",
+                "source": "cred_zh",
+                "generator": "human",
+                "domain": dslug,
+                "group": group,
+                "license": "no license stated",
+                "url": url,
+                "pair_id": f"{dslug}-{h['id']}",
+            }
+            cands = sorted(by_orig.get(h["id"], []), key=lambda r: stable_hash(dslug, h["id"], r["attribution"]))
             for r in cands[:ai_per_human]:
-                yield {"text": r["text"], "label": 1, "language": "zh", "source": "cred_zh",
-                       "generator": r["attribution"], "domain": dslug, "group": group,
-                       "license": "no license stated",
-                       "url": f"{REPO}/blob/{COMMIT}/benchmark%20data/{dom.replace(' ', '%20')}/CReD_{dslug}_{r['attribution']}.csv",
-                       "pair_id": f"{dslug}-{h['id']}"}
+                yield {
+                    "text": r["text"],
+                    "label": 1,
+                    "language": "zh",
+                    "source": "cred_zh",
+                    "generator": r["attribution"],
+                    "domain": dslug,
+                    "group": group,
+                    "license": "no license stated",
+                    "url": f"{REPO}/blob/{COMMIT}/benchmark%20data/{dom.replace(' ', '%20')}"
+                    f"/CReD_{dslug}_{r['attribution']}.csv",
+                    "pair_id": f"{dslug}-{h['id']}",
+                }
 
 
 def main() -> None:

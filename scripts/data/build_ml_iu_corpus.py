@@ -20,6 +20,7 @@ downloaded.  The pickles are pandas DataFrames; they are read here without
 pandas (a restricted unpickler that only rebuilds numpy arrays and records the
 pandas objects' arguments).
 """
+
 from __future__ import annotations
 
 import io
@@ -29,14 +30,17 @@ import sys
 import urllib.request
 
 import numpy as np
-
 from ml_common import OUT_DIR, REPO_ROOT, clean_rows, counts, write_jsonl_xz
 
 REPO = "https://github.com/iu-ai-research/human-AI-generatedTextCorpus"
 COMMIT = "32805de1dbcec98b6bd965029be5481acf2a31e9"
 RAW = f"https://raw.githubusercontent.com/iu-ai-research/human-AI-generatedTextCorpus/{COMMIT}"
-FILES = ("wiki_human_generated.pkl", "wiki_chatgpt_generated.pkl",
-         "news_human_generated.pkl", "news_chatgpt_generated.pkl")
+FILES = (
+    "wiki_human_generated.pkl",
+    "wiki_chatgpt_generated.pkl",
+    "news_human_generated.pkl",
+    "news_chatgpt_generated.pkl",
+)
 
 
 class _Obj:
@@ -54,18 +58,27 @@ def _factory(qualname):
         o = _Obj(*args, **kw)
         o.qualname = qualname
         return o
+
     make.__qualname__ = qualname
     return make
 
 
 class _Unpickler(pickle.Unpickler):
-    ALLOWED = {
-        ("numpy", "ndarray"), ("numpy", "dtype"),
-        ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
-        ("builtins", "slice"), ("datetime", "date"), ("datetime", "datetime"),
-        ("copyreg", "_reconstructor"), ("builtins", "object"),
-    }
+    ALLOWED = frozenset(
+        {
+            ("numpy", "ndarray"),
+            ("numpy", "dtype"),
+            ("numpy.core.multiarray", "_reconstruct"),
+            ("numpy._core.multiarray", "_reconstruct"),
+            ("numpy.core.numeric", "_frombuffer"),
+            ("numpy._core.numeric", "_frombuffer"),
+            ("builtins", "slice"),
+            ("datetime", "date"),
+            ("datetime", "datetime"),
+            ("copyreg", "_reconstructor"),
+            ("builtins", "object"),
+        }
+    )
 
     def find_class(self, module, name):
         if module.startswith("pandas"):
@@ -116,7 +129,11 @@ def read_frame(data: bytes) -> list[dict]:
         if isinstance(locs, slice):
             locs = list(range(*locs.indices(len(columns))))
         elif isinstance(locs, _Obj):  # BlockPlacement
-            locs = list(range(*locs.args[0].indices(len(columns)))) if isinstance(locs.args[0], slice) else list(locs.args[0])
+            locs = (
+                list(range(*locs.args[0].indices(len(columns))))
+                if isinstance(locs.args[0], slice)
+                else list(locs.args[0])
+            )
         if isinstance(values, _Obj):  # e.g. DatetimeArray: state = (dtype, ndarray, attrs)
             values = values.state[1] if isinstance(values.state, tuple) else values.args[0]
         locs = [int(x) for x in np.asarray(locs).ravel()] if not isinstance(locs, list) else locs
@@ -134,6 +151,7 @@ def load(src: str | None, name: str) -> bytes:
             return fh.read()
     if src and os.path.isfile(src):
         import zipfile
+
         z = zipfile.ZipFile(src)
         hit = [n for n in z.namelist() if n.endswith("/" + name)]
         return z.read(hit[0])

@@ -39,6 +39,7 @@ Usage:
         --repo lvabstracts=/path/Abstract-Checker --repo outfox=/path/OUTFOX \\
         --shared /path/to/shared/data --out data/train_pool [--only raidar,absgen]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,15 +66,27 @@ AI_SHARE_MIN, AI_SHARE_MAX = 0.30, 0.70
 LICENSES = {
     "biscope": ("CC-BY-SA-4.0", "https://github.com/MarkGHX/BiScope"),
     "imbd": ("Apache-2.0", "https://github.com/Jiaqi-Chen-00/ImBD"),
-    "raidar": ("none-stated (research use; rebuilt, not redistributed)", "https://github.com/cvlab-columbia/RaidarLLMDetect"),
-    "absgen": ("none-stated (research use; rebuilt, not redistributed)",
-               "https://github.com/PrashantGondaliya/AI-vs-Human-Written-Text-Classification"),
-    "bbc": ("BBC copyright; research use per dataset page (rebuilt, not redistributed)",
-            "http://mlg.ucd.ie/datasets/bbc.html"),
-    "wpcreativity": ("none-stated; stories from Reddit r/WritingPrompts (rebuilt, not redistributed)",
-                     "https://github.com/AlvinJ404/writingprompts_creativity"),
+    "raidar": (
+        "none-stated (research use; rebuilt, not redistributed)",
+        "https://github.com/cvlab-columbia/RaidarLLMDetect",
+    ),
+    "absgen": (
+        "none-stated (research use; rebuilt, not redistributed)",
+        "https://github.com/PrashantGondaliya/AI-vs-Human-Written-Text-Classification",
+    ),
+    "bbc": (
+        "BBC copyright; research use per dataset page (rebuilt, not redistributed)",
+        "http://mlg.ucd.ie/datasets/bbc.html",
+    ),
+    "wpcreativity": (
+        "none-stated; stories from Reddit r/WritingPrompts (rebuilt, not redistributed)",
+        "https://github.com/AlvinJ404/writingprompts_creativity",
+    ),
     "dap": ("Apache-2.0 (ROCStories underneath: research use)", "https://github.com/GYK-CASIC/DAP"),
-    "lvabstracts": ("none-stated (research use; rebuilt, not redistributed)", "https://github.com/Maris11/Abstract-Checker"),
+    "lvabstracts": (
+        "none-stated (research use; rebuilt, not redistributed)",
+        "https://github.com/Maris11/Abstract-Checker",
+    ),
 }
 COMMITTED = {"biscope", "imbd", "dap"}  # redistributable; the others are git-ignored and rebuilt
 
@@ -88,8 +101,9 @@ class Repo:
 
     def read(self, rel: str) -> bytes:
         if self.bare:
-            return subprocess.run(["git", "--git-dir", self.path, "show", f"HEAD:{rel}"],
-                                  check=True, capture_output=True).stdout
+            return subprocess.run(
+                ["git", "--git-dir", self.path, "show", f"HEAD:{rel}"], check=True, capture_output=True
+            ).stdout
         with open(os.path.join(self.path, rel), "rb") as f:
             return f.read()
 
@@ -106,20 +120,34 @@ class Repo:
 
 # ----------------------------------------------------------------------------------------------- cleaning
 _MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u20ac\u2122\u0153\u201c\u201d\u02dc\u0161\u017e\u00a0]")
-_MD = [(re.compile(r"^\s{0,3}#{1,6}\s*", re.M), ""), (re.compile(r"\*\*(.+?)\*\*"), r"\1"),
-       (re.compile(r"(?<!\w)__(.+?)__(?!\w)"), r"\1")]
+_MD = [
+    (re.compile(r"^\s{0,3}#{1,6}\s*", re.M), ""),
+    (re.compile(r"\*\*(.+?)\*\*"), r"\1"),
+    (re.compile(r"(?<!\w)__(.+?)__(?!\w)"), r"\1"),
+]
 _LABEL_LINE = re.compile(r"^\s*(title|abstract|review|story|essay|article|headline)\s*:\s*", re.I)
-_REFUSAL = re.compile(r"\b(as an ai( language model)?|i'm sorry, but i can|i cannot fulfill|i can't assist|"
-                      r"here is (a|the) (rewritten|revised|polished|paraphrased|expanded)|"
-                      r"here's (a|the) (rewritten|revised|polished|paraphrased|expanded))", re.I)
-_PREAMBLE = re.compile(r"^(here is|here's|here are|sure|certainly|okay|ok|below is|of course)\b[^\n]{0,250}[:.!]$", re.I)
-_POSTAMBLE = re.compile(r"^[(\[*]*(i hope (this|that|you)|let me know|feel free|please let me know|note:|word count|"
-                        r"this (revised|rewritten|polished|paraphrased|expanded|new) (version|text|paragraph)|"
-                        r"(the )?(revised|rewritten|polished|paraphrased) (version|text) )", re.I)
+_REFUSAL = re.compile(
+    r"\b(as an ai( language model)?|i'm sorry, but i can|i cannot fulfill|i can't assist|"
+    r"here is (a|the) (rewritten|revised|polished|paraphrased|expanded)|"
+    r"here's (a|the) (rewritten|revised|polished|paraphrased|expanded))",
+    re.I,
+)
+_PREAMBLE = re.compile(
+    r"^(here is|here's|here are|sure|certainly|okay|ok|below is|of course)\b[^\n]{0,250}[:.!]$", re.I
+)
+_POSTAMBLE = re.compile(
+    r"^[(\[*]*(i hope (this|that|you)|let me know|feel free|please let me know|note:|word count|"
+    r"this (revised|rewritten|polished|paraphrased|expanded|new) (version|text|paragraph)|"
+    r"(the )?(revised|rewritten|polished|paraphrased) (version|text) )",
+    re.I,
+)
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "...", "`": "'"})
 # XSum/BBC page furniture that LLM continuations copy from their prompt
-_BOILERPLATE = re.compile(r"(Media playback[^.]{0,40}?(this|your) device\b[.,]?|"
-                          r"Follow us on (Twitter|Facebook)[^.]*\.|Subscribe to the BBC[^.]*\.)\s*", re.I)
+_BOILERPLATE = re.compile(
+    r"(Media playback[^.]{0,40}?(this|your) device\b[.,]?|"
+    r"Follow us on (Twitter|Facebook)[^.]*\.|Subscribe to the BBC[^.]*\.)\s*",
+    re.I,
+)
 _STOP = set("the of and to a in is that it for on was with as be by this are at from have not or an but".split())
 
 
@@ -188,7 +216,7 @@ def clean(t: str, mode: str = "para") -> str | None:
         p0 = paras[0]
         m = _LABEL_LINE.match(p0)
         if m:
-            rest = p0[m.end():].strip()
+            rest = p0[m.end() :].strip()
             if m.group(1).lower() == "title" or not rest:
                 paras = paras[1:]
             else:
@@ -252,24 +280,43 @@ def gid(*parts) -> str:
 
 
 # newline treatment per (source, domain), the same for both labels (see clean()); default "para"
-MODES = {("biscope", "scientific_abstract"): "flat", ("biscope", "creative_writing"): "flat",
-         ("raidar", "scientific_abstract"): "flat", ("absgen", "scientific_abstract"): "flat",
-         ("imbd", "news"): "flat", ("imbd", "creative_writing"): "flat", ("imbd", "wikipedia"): "flat",
-         ("bbc", "news"): "flat", ("wpcreativity", "creative_writing"): "flat",
-         ("lvabstracts", "thesis_abstract"): "flat"}
+MODES = {
+    ("biscope", "scientific_abstract"): "flat",
+    ("biscope", "creative_writing"): "flat",
+    ("raidar", "scientific_abstract"): "flat",
+    ("absgen", "scientific_abstract"): "flat",
+    ("imbd", "news"): "flat",
+    ("imbd", "creative_writing"): "flat",
+    ("imbd", "wikipedia"): "flat",
+    ("bbc", "news"): "flat",
+    ("wpcreativity", "creative_writing"): "flat",
+    ("lvabstracts", "thesis_abstract"): "flat",
+}
 
 
 def rec(text, label, source, generator, domain, group):
     lic, url = LICENSES[source]
-    return {"text": text, "label": int(label), "source": source, "generator": generator, "domain": domain,
-            "group": group, "license": lic, "url": url}
+    return {
+        "text": text,
+        "label": int(label),
+        "source": source,
+        "generator": generator,
+        "domain": domain,
+        "group": group,
+        "license": lic,
+        "url": url,
+    }
 
 
 # ----------------------------------------------------------------------------------------------- sources
 BISCOPE_DOMAINS = {"Arxiv": "scientific_abstract", "Yelp": "yelp_review", "Creative": "creative_writing"}
-BISCOPE_GENS = {"gpt-3.5-turbo": "gpt-3.5-turbo", "gpt-4-turbo-preview": "gpt-4-turbo-preview",
-                "claude-3-opus": "claude-3-opus", "claude-3-sonnet": "claude-3-sonnet",
-                "gemini-1.0-pro": "gemini-1.0-pro"}
+BISCOPE_GENS = {
+    "gpt-3.5-turbo": "gpt-3.5-turbo",
+    "gpt-4-turbo-preview": "gpt-4-turbo-preview",
+    "claude-3-opus": "claude-3-opus",
+    "claude-3-sonnet": "claude-3-sonnet",
+    "gemini-1.0-pro": "gemini-1.0-pro",
+}
 
 
 def _human_text(x):
@@ -308,23 +355,55 @@ def load_biscope(repo: Repo):
 RAIDAR_FILES = [
     # (path, domain, generator, aligned with the 350 arXiv / 2000 Yelp human texts by index?)
     ("Arxiv/arxiv_GPT_concise.json", "scientific_abstract", "gpt-3.5-turbo", True),
-    ("Arxiv/fake_gen_by_diff_diff_model/gpt-4-1106-preview_arxiv_GPT_concise.json", "scientific_abstract",
-     "gpt-4-1106-preview", True),
-    ("Arxiv/fake_gen_by_diff_diff_model/text-davinci-002_arxiv_GPT_concise.json", "scientific_abstract",
-     "text-davinci-002", True),
-    ("Arxiv/evade/arXiv_GPT-evade_Help_me_rephrase_it_in_human_style_.json", "scientific_abstract",
-     "gpt-3.5-turbo+rephrase_human_style", True),
-    ("Arxiv/evade/arXiv_GPT-evade_Help_me_rephrase_it,_so_that_another_GPT_rewriting_will_cause_a_lot_of_modifications.json",
-     "scientific_abstract", "gpt-3.5-turbo+rephrase_evade_rewrite", True),
+    (
+        "Arxiv/fake_gen_by_diff_diff_model/gpt-4-1106-preview_arxiv_GPT_concise.json",
+        "scientific_abstract",
+        "gpt-4-1106-preview",
+        True,
+    ),
+    (
+        "Arxiv/fake_gen_by_diff_diff_model/text-davinci-002_arxiv_GPT_concise.json",
+        "scientific_abstract",
+        "text-davinci-002",
+        True,
+    ),
+    (
+        "Arxiv/evade/arXiv_GPT-evade_Help_me_rephrase_it_in_human_style_.json",
+        "scientific_abstract",
+        "gpt-3.5-turbo+rephrase_human_style",
+        True,
+    ),
+    (
+        "Arxiv/evade/arXiv_GPT-evade_Help_me_rephrase_it,_so_that_another_GPT_rewriting_will_cause_a_lot_of_modifications.json",
+        "scientific_abstract",
+        "gpt-3.5-turbo+rephrase_evade_rewrite",
+        True,
+    ),
     ("Yelp/yelp_GPT_concise.json", "yelp_review", "gpt-3.5-turbo", True),
-    ("Yelp/fake_gen_by_diff_model/gpt-4-1106-preview_yelp_GPT_concise_400test_only.json", "yelp_review",
-     "gpt-4-1106-preview", False),
-    ("Yelp/fake_gen_by_diff_model/text-davinci-002_yelp_GPT_concise_400test_only.json", "yelp_review",
-     "text-davinci-002", False),
-    ("Yelp/evade/yelp_GPT-evade_Help_me_rephrase_it_in_human_style_-400sub.json", "yelp_review",
-     "gpt-3.5-turbo+rephrase_human_style", False),
-    ("Yelp/evade/yelp_GPT-evade_Help_me_rephrase_it,_so_that_another_GPT_rewriting_will_cause_a_lot_of_modifications-400sub.json",
-     "yelp_review", "gpt-3.5-turbo+rephrase_evade_rewrite", False),
+    (
+        "Yelp/fake_gen_by_diff_model/gpt-4-1106-preview_yelp_GPT_concise_400test_only.json",
+        "yelp_review",
+        "gpt-4-1106-preview",
+        False,
+    ),
+    (
+        "Yelp/fake_gen_by_diff_model/text-davinci-002_yelp_GPT_concise_400test_only.json",
+        "yelp_review",
+        "text-davinci-002",
+        False,
+    ),
+    (
+        "Yelp/evade/yelp_GPT-evade_Help_me_rephrase_it_in_human_style_-400sub.json",
+        "yelp_review",
+        "gpt-3.5-turbo+rephrase_human_style",
+        False,
+    ),
+    (
+        "Yelp/evade/yelp_GPT-evade_Help_me_rephrase_it,_so_that_another_GPT_rewriting_will_cause_a_lot_of_modifications-400sub.json",
+        "yelp_review",
+        "gpt-3.5-turbo+rephrase_evade_rewrite",
+        False,
+    ),
 ]
 
 
@@ -341,8 +420,14 @@ def load_raidar(repo: Repo):
 
 
 IMBD_DOMAINS = {"xsum": "news", "squad": "wikipedia", "writing": "creative_writing"}
-IMBD_GENS = {"gpt-3.5-turbo": "gpt-3.5-turbo", "gpt-4o": "gpt-4o", "Llama-3-8B": "llama-3-8b-instruct",
-             "Mistral-7B": "mistral-7b-instruct", "Qwen2-7B": "qwen2-7b-instruct", "Deepseek-7b": "deepseek-llm-7b-chat"}
+IMBD_GENS = {
+    "gpt-3.5-turbo": "gpt-3.5-turbo",
+    "gpt-4o": "gpt-4o",
+    "Llama-3-8B": "llama-3-8b-instruct",
+    "Mistral-7B": "mistral-7b-instruct",
+    "Qwen2-7B": "qwen2-7b-instruct",
+    "Deepseek-7b": "deepseek-llm-7b-chat",
+}
 
 
 def load_imbd(repo: Repo):
@@ -358,7 +443,7 @@ def load_imbd(repo: Repo):
                 if not repo.exists(rel):
                     continue
                 d = repo.json(rel)
-                for orig, new in zip(d["original"], d["rewritten"]):
+                for orig, new in zip(d["original"], d["rewritten"], strict=False):
                     g = gid("imbd", dn, orig.strip()[:200])
                     out.append(rec(orig, 0, "imbd", "human", domain, g))
                     r = rec(new, 1, "imbd", gen if task == "generation" else f"{gen}+{task}", domain, g)
@@ -366,7 +451,7 @@ def load_imbd(repo: Repo):
                         r["_orig"] = orig
                     out.append(r)
     d = repo.json("data/ai_detection_500_polish.raw_data.json")
-    for orig, new in zip(d["original"], d["rewritten"]):
+    for orig, new in zip(d["original"], d["rewritten"], strict=False):
         g = gid("imbd", "news500", orig.strip()[:200])
         out.append(rec(orig, 0, "imbd", "human", "news", g))
         r = rec(new, 1, "imbd", "gpt-3.5-turbo+polish", "news", g)
@@ -464,9 +549,17 @@ def load_dap(repo: Repo):
     return out
 
 
-LV_FIELDS = {"bio": "biology", "bme": "business_economics", "df": "humanities", "fmo": "physics_maths_optometry",
-             "geo": "geography_earth_sciences", "hzf": "history_philosophy", "law": "law", "med": "medicine",
-             "ppm": "education_psychology_arts"}
+LV_FIELDS = {
+    "bio": "biology",
+    "bme": "business_economics",
+    "df": "humanities",
+    "fmo": "physics_maths_optometry",
+    "geo": "geography_earth_sciences",
+    "hzf": "history_philosophy",
+    "law": "law",
+    "med": "medicine",
+    "ppm": "education_psychology_arts",
+}
 
 
 def load_lvabstracts(repo: Repo):
@@ -478,17 +571,33 @@ def load_lvabstracts(repo: Repo):
             rel = f"abstracts/english/{f}_abstracts_{kind}.csv"
             for r in csv.DictReader(io.StringIO(repo.read(rel).decode("utf-8"))):
                 g = f"lv:{f}:{r['id']}"
-                out.append(rec(r["abstract"], lab, "lvabstracts", "gpt-3.5-turbo" if lab else "human",
-                               "thesis_abstract", g))
+                out.append(
+                    rec(r["abstract"], lab, "lvabstracts", "gpt-3.5-turbo" if lab else "human", "thesis_abstract", g)
+                )
     return out
 
 
-LOADERS = {"biscope": load_biscope, "imbd": load_imbd, "raidar": load_raidar, "absgen": load_absgen,
-           "bbc": load_bbc, "wpcreativity": load_wpcreativity, "dap": load_dap,
-           "lvabstracts": load_lvabstracts}
+LOADERS = {
+    "biscope": load_biscope,
+    "imbd": load_imbd,
+    "raidar": load_raidar,
+    "absgen": load_absgen,
+    "bbc": load_bbc,
+    "wpcreativity": load_wpcreativity,
+    "dap": load_dap,
+    "lvabstracts": load_lvabstracts,
+}
 # at most this many texts from one source (after balancing); keeps one corpus from dominating
-SOURCE_CAP = {"biscope": 14000, "imbd": 9000, "raidar": 3000, "absgen": 3500, "bbc": 2500,
-              "wpcreativity": 2000, "dap": 5000, "lvabstracts": 4000}
+SOURCE_CAP = {
+    "biscope": 14000,
+    "imbd": 9000,
+    "raidar": 3000,
+    "absgen": 3500,
+    "bbc": 2500,
+    "wpcreativity": 2000,
+    "dap": 5000,
+    "lvabstracts": 4000,
+}
 
 
 # ----------------------------------------------------------------------------------------------- decontamination
@@ -514,11 +623,15 @@ def kept_back_keys(shared_dir: str | None, outfox: Repo | None) -> dict[str, str
                         if t:
                             add(t, tag)
     if outfox is not None:  # OUTFOX test split is kept back for evaluation: none of its essays in training
-        for rel in ("data/common/test/test_humans.pkl", "data/chatgpt/test/test_lms.pkl",
-                    "data/text_davinci_003/test/test_lms.pkl", "data/flan_t5_xxl/test/test_lms.pkl"):
+        for rel in (
+            "data/common/test/test_humans.pkl",
+            "data/chatgpt/test/test_lms.pkl",
+            "data/text_davinci_003/test/test_lms.pkl",
+            "data/flan_t5_xxl/test/test_lms.pkl",
+        ):
             try:
                 obj = pickle.loads(outfox.read(rel))  # lists of strings
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 print(f"  outfox: cannot read {rel}: {e}", file=sys.stderr)
                 continue
             for t in obj:
@@ -625,7 +738,7 @@ def cap_sources(recs, rng):
         if len(rs) > cap:  # keep the label mix of the source, generators round-robin
             hum = [r for r in rs if r["label"] == 0]
             ai = [r for r in rs if r["label"] == 1]
-            nh = int(round(cap * len(hum) / len(rs)))
+            nh = round(cap * len(hum) / len(rs))
             rs = round_robin_take(hum, nh, rng, "domain") + round_robin_take(ai, cap - nh, rng, "generator")
         out += rs
     return out
@@ -646,7 +759,16 @@ def main(argv=None):
     print(f"decontamination keys: {len(banned)}", file=sys.stderr)
 
     raw = []
-    for name in ("biscope", "imbd", "dap", "raidar", "absgen", "bbc", "wpcreativity", "lvabstracts"):  # order matters: first copy of a text wins
+    for name in (
+        "biscope",
+        "imbd",
+        "dap",
+        "raidar",
+        "absgen",
+        "bbc",
+        "wpcreativity",
+        "lvabstracts",
+    ):  # order matters: first copy of a text wins
         if name not in repos:
             print(f"skip {name}: no --repo given", file=sys.stderr)
             continue
@@ -702,16 +824,21 @@ def main(argv=None):
         with lzma.open(path, "wb", preset=9 | lzma.PRESET_EXTREME) as f:
             f.write(data)
         c = Counter((r["domain"], r["label"]) for r in rs)
-        print(f"wrote {path}: {len(rs)} texts, " + ", ".join(f"{d}/{'AI' if l else 'hum'}={n}"
-                                                           for (d, l), n in sorted(c.items())), file=sys.stderr)
+        print(
+            f"wrote {path}: {len(rs)} texts, "
+            + ", ".join(f"{d}/{'AI' if lab else 'hum'}={n}" for (d, lab), n in sorted(c.items())),
+            file=sys.stderr,
+        )
     tot = Counter((r["domain"], r["label"]) for r in pool)
     for d in sorted({d for d, _ in tot}):
         h, a = tot[(d, 0)], tot[(d, 1)]
         print(f"  {d:22s} human {h:6d}  AI {a:6d}  AI share {a / max(1, h + a):.2f}", file=sys.stderr)
     for (src, gen), n in sorted(Counter((r["source"], r["generator"]) for r in pool).items()):
         print(f"    {src:8s} {gen:45s} {n:6d}", file=sys.stderr)
-    print(f"total {len(pool)}: human {sum(r['label'] == 0 for r in pool)}, AI {sum(r['label'] == 1 for r in pool)}",
-          file=sys.stderr)
+    print(
+        f"total {len(pool)}: human {sum(r['label'] == 0 for r in pool)}, AI {sum(r['label'] == 1 for r in pool)}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

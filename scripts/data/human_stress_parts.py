@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Write human_stress's calibration and report parts as plain JSON Lines (split by source: data/human_stress/splits.json).
+"""Write human_stress's calibration and report parts as plain JSON Lines
+(split by source: data/human_stress/splits.json).
 
     python scripts/data/human_stress_parts.py --out runs/human_stress   # -> calibration.jsonl, report.jsonl
 
@@ -18,7 +19,7 @@ FOLDER = Path(__file__).resolve().parents[2] / "data" / "human_stress"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])  # help text rewraps: same as one line
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
     splits = json.loads((FOLDER / "splits.json").read_text(encoding="utf-8"))

@@ -12,6 +12,7 @@ the same for every source:
 
 Subsampling is deterministic: rows are ordered by the SHA-256 of their key.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,10 +25,9 @@ import re
 import unicodedata
 import urllib.request
 import zipfile
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
-FIELDS = ("text", "label", "language", "source", "generator", "domain",
-          "group", "license", "url")
+FIELDS = ("text", "label", "language", "source", "generator", "domain", "group", "license", "url")
 CJK_LANGS = {"zh", "ja", "th"}
 MIN_WORDS, MAX_WORDS = 30, 600
 MIN_CHARS, MAX_CHARS = 60, 1200
@@ -82,7 +82,7 @@ def fit_length(text: str, language: str) -> str | None:
     paras = [p for p in text.split("\n") if p.strip()]
     kept: list[str] = []
     for p in paras:
-        cand = "\n".join(kept + [p]) if kept else p
+        cand = "\n".join([*kept, p]) if kept else p
         if size(cand, language) > hi:
             break
         kept.append(p)
@@ -197,7 +197,7 @@ class Source:
                 for f in files:
                     out.append(os.path.relpath(os.path.join(root, f), self.dir).replace(os.sep, "/"))
             return sorted(out)
-        return sorted(n[len(self.prefix):] for n in self.zip.namelist() if not n.endswith("/"))
+        return sorted(n[len(self.prefix) :] for n in self.zip.namelist() if not n.endswith("/"))
 
     def read(self, name: str) -> bytes:
         if self.dir:

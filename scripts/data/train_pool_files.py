@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Write data/train_pool as plain JSON Lines for training, one file per source, leaving out AI texts made by the
-edits named in --exclude-edit (default: `polish`).
+"""Write data/train_pool as plain JSON Lines for training, one file per source, without the edits --exclude-edit names.
+
+Left out by default: AI texts made by the `polish` edit.
 
     python scripts/data/train_pool_files.py --out runs/pool
 

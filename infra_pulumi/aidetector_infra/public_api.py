@@ -382,14 +382,15 @@ class PublicApi(pulumi.ComponentResource):
                     [
                         "logs:CreateLogGroup",
                         "logs:CreateLogStream",
-                        "logs:DescribeLogGroups",
                         "logs:DescribeLogStreams",
                         "logs:FilterLogEvents",
                         "logs:GetLogEvents",
                         "logs:PutLogEvents",
                     ],
                     [ctx.arn("logs", "log-group:*")],
-                )
+                ),
+                # Listing log groups has no resource-level permission (parliament: required format "*").
+                statement(["logs:DescribeLogGroups"], ["*"]),
             ],
             parent=self,
             description="API Gateway: write access and execution logs to CloudWatch Logs",

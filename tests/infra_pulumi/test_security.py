@@ -10,7 +10,7 @@ from aidetector_infra.settings import DEPLOYED_TAG_PREFIX
 from tests.infra_pulumi.program import ProgramRun, Secret, allows, reveal, run_program, statements_of
 
 # Actions that have no resource-level permission in IAM: the only ones allowed to name Resource "*".
-UNSCOPABLE_ACTIONS = {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"}
+UNSCOPABLE_ACTIONS = {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "logs:DescribeLogGroups"}
 POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")
 
 

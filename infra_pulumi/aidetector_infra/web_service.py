@@ -55,7 +55,7 @@ class WebService(pulumi.ComponentResource):
             name=args.api_key_parameter,
             type="SecureString",
             value=args.api_key,
-            description="API key of the web UI (pro plan); read by ECS into AIDETECTOR_WEB_API_KEY",
+            description="API key of the web UI (web plan); read by ECS into AIDETECTOR_WEB_API_KEY",
             opts=child,
         )
         log_group = aws.cloudwatch.LogGroup(

@@ -59,7 +59,7 @@ lint: $(STAMP) $(LINT_STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/actionlint
 	$(LINT_VENV)/bin/zizmor --offline --no-progress .github/workflows
 	$(LINT_VENV)/bin/checkov --quiet --compact --skip-download --framework dockerfile github_actions \
-		-f Dockerfile.train -f Dockerfile.serve -f Dockerfile.web -d .github/workflows
+		-f Dockerfile.train -f Dockerfile.serve -f Dockerfile.web -f .github/workflows/ci.yml -f .github/workflows/release.yml
 
 # The browser test drives Debian's chromium (never a downloaded browser); installed here when apt is at hand.
 browser:

@@ -16,9 +16,9 @@ reward.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import cast
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from scipy import sparse

@@ -46,7 +46,8 @@ class NotifySettings:
         for spec in fields(cls):
             raw = env.get(NOTIFY_ENV[spec.name])
             if raw:
-                values[spec.name] = raw if spec.name.startswith("webhook") else type(spec.default)(raw)
+                convert: Any = type(spec.default)  # the field's own type (int, float) parses the string
+                values[spec.name] = raw if spec.name.startswith("webhook") else convert(raw)
         return cls(**values)
 
 

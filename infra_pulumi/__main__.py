@@ -19,7 +19,7 @@ from aidetector.plans import lambda_environment, load_plans
 
 settings = StackSettings.load()
 plans = load_plans()
-context = AwsContext.current(settings.region)
+context = AwsContext.current(settings.region, settings.permissions_boundary)
 prefix = settings.prefix
 
 storage = Storage("storage", StorageArgs(prefix=prefix, settings=settings.storage, images=IMAGES))
@@ -32,12 +32,14 @@ hosting = ModelHosting(
         bucket_name=storage.bucket.bucket,
         bucket_arn=storage.bucket.arn,
         serve_repository_url=storage.repositories["serve"].repository_url,
-        repository_arns=storage.repository_arns,
+        serve_repository_arn=storage.repositories["serve"].arn,
+        train_repository_arn=storage.repositories["train"].arn,
         image_tag=settings.image_tag,
-        model_data_key=settings.model_data_key(),
+        model_version=settings.model_version,
         endpoint_name=settings.endpoint_name,
-        pipeline_name=settings.pipeline_name,
         model_version_parameter=settings.parameter_name("model-version"),
+        variant_parameter=settings.parameter_name("endpoint-variant"),
+        slack_parameter=settings.parameter_name("slack-webhook-url"),
         deploy_endpoint=not settings.bootstrap,
     ),
 )
@@ -50,6 +52,7 @@ api = PublicApi(
         endpoint_name=hosting.endpoint_name,
         plans=plans,
         limits_environment=lambda_environment(plans),
+        waf=settings.waf,
     ),
 )
 web = WebService(
@@ -64,6 +67,7 @@ web = WebService(
         api_key=api.web_key.value,
         api_key_parameter=settings.parameter_name("web-api-key"),
         log_retention_days=settings.ops.log_retention_days,
+        waf=settings.waf,
         deploy_service=not settings.bootstrap,
     ),
 )
@@ -81,6 +85,7 @@ ops = Operations(
         bucket_name=storage.bucket.bucket,
         bucket_arn=storage.bucket.arn,
         endpoint_name=hosting.endpoint_name,
+        batch_role_arn=hosting.batch_role.arn,
         pipeline_name=settings.pipeline_name,
         api_name=api.name,
         api_function_name=api.function_name,
@@ -92,6 +97,9 @@ pulumi.export("web_url", web.url)
 pulumi.export("bucket_name", storage.bucket.bucket)
 pulumi.export("repository_urls", storage.repository_urls)
 pulumi.export("endpoint_name", hosting.endpoint_name)
-pulumi.export("sagemaker_role_arn", hosting.role.arn)
+pulumi.export("endpoint_role_arn", hosting.endpoint_role.arn)
+pulumi.export("pipeline_role_arn", hosting.pipeline_role.arn)
 pulumi.export("pipeline_name", settings.pipeline_name)
 pulumi.export("alarm_topic_arn", ops.topic.arn)
+# The release associates this ACL with the web service's load balancer (ECS Express Mode owns that ALB).
+pulumi.export("web_waf_acl_arn", web.waf.arn)

@@ -19,6 +19,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from scipy import sparse
@@ -99,7 +100,7 @@ def build_ensemble(
         member: {name: auroc(fitted.labels[name], fitted.scores[name][member]) for name in fitted.scores}
         for member in held_out
     }
-    platt = fit_platt(_blended(held_out, weight, style_weight), fitted.labels["held_out"])
+    platt = fit_platt(cast(Sequence[float], _blended(held_out, weight, style_weight)), fitted.labels["held_out"])
     for name, model in fitted.lexical.items():
         model.save(model_dir, name)
     fitted.style.save(model_dir)
@@ -234,7 +235,10 @@ def _weight_grid(
         for style_share in style_weights:
             w = round(ngram_share * spread["transformer"] / spread["ngram"], 4)
             a = round(style_share * spread["transformer"] / spread["style"], 4)
-            row = {name: auroc(fitted.labels[name], _blended(parts, w, a)) for name, parts in fitted.scores.items()}
+            row = {
+                name: auroc(fitted.labels[name], cast(Sequence[float], _blended(parts, w, a)))
+                for name, parts in fitted.scores.items()
+            }
             rows.append({"ngram_share": ngram_share, "style_share": style_share, "ngram_weight": w,
                          "style_weight": a, **row, "mean": (row["held_out"] + row["select"]) / 2})  # fmt: skip
     return rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -34,5 +35,6 @@ class ApiConfig:
         for spec in fields(cls):
             raw = environ.get(spec.name.upper())
             if raw:
-                values[spec.name] = raw if spec.default is None else type(spec.default)(raw)
+                convert: Any = type(spec.default)  # the field's own type (int, float) parses the string
+                values[spec.name] = raw if spec.default is None else convert(raw)
         return cls(**values)  # type: ignore[arg-type]

@@ -115,5 +115,8 @@ def add_parsers(sub: Any) -> None:
     s = pipe.add_parser("step", help="one step of the SageMaker pipeline (runs inside the training image)")
     s.add_argument("step", choices=["evaluate", "promote"])
     s.add_argument("--processing-root", default="/opt/ml/processing")
-    s.add_argument("--version-parameter", help="SSM parameter that records the promoted version")
+    s.add_argument(
+        "--version-parameter",
+        help="SSM parameter to record the promoted version in (the AWS pipeline leaves it to deploy)",
+    )
     p.set_defaults(func=cmd_pipeline)

@@ -55,7 +55,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def _deploy(args: argparse.Namespace, registry: Any) -> int:
     import boto3
 
-    from aidetector.pipeline.deploy import deploy_version
+    from aidetector.pipeline.deploy import DeployError, deploy_version
 
     version = args.version or registry.latest()
     if version is None:
@@ -63,18 +63,28 @@ def _deploy(args: argparse.Namespace, registry: Any) -> int:
     registry.meta(version)  # refuses an unknown version before touching the endpoint
     if not registry.uri.startswith("s3://"):
         return fail("deploy needs an S3 registry (--registry s3://bucket/models)")
-    config = deploy_version(
-        boto3.client("sagemaker"),
-        args.endpoint,
-        version,
-        f"{registry.uri}/{version}/model.tar.gz",
-        args.image,
-        args.role_arn,
-        wait=not args.no_wait,
-    )
-    if args.version_parameter:  # what is live, for Pulumi and people: /aidetector/<stack>/model-version
+    variants = None
+    if args.variant_parameter:  # the stack's sizing: /aidetector/<stack>/endpoint-variant
+        value = boto3.client("ssm").get_parameter(Name=args.variant_parameter)["Parameter"]["Value"]
+        spec = json.loads(value)
+        variants = spec if isinstance(spec, list) else [spec]
+    try:
+        result = deploy_version(
+            boto3.client("sagemaker"),
+            args.endpoint,
+            version,
+            f"{registry.uri}/{version}/model.tar.gz",
+            args.image,
+            args.role_arn,
+            variants=variants,
+            wait=not args.no_wait,
+        )
+    except DeployError as exc:
+        return fail(str(exc))
+    if args.version_parameter and not args.no_wait:  # what is live, for the batch job, the release and people
         boto3.client("ssm").put_parameter(Name=args.version_parameter, Value=version, Type="String", Overwrite=True)
-    print(json.dumps({"endpoint": args.endpoint, "version": version, "endpoint_config": config}))
+    print(json.dumps({"endpoint": args.endpoint, "version": version, "endpoint_config": result.endpoint_config,
+                      "changed": result.changed}))  # fmt: skip
     return 0
 
 
@@ -94,8 +104,12 @@ def add_parsers(sub: Any) -> None:
     m = models.add_parser("deploy", help="switch a SageMaker endpoint to a registry version (no downtime)")
     m.add_argument("--endpoint", required=True)
     m.add_argument("--image", required=True, help="serving image URI")
-    m.add_argument("--role-arn", required=True, help="SageMaker execution role")
+    m.add_argument("--role-arn", required=True, help="the endpoint's execution role (stack output endpoint_role_arn)")
     m.add_argument("--version", help="default: latest")
     m.add_argument("--no-wait", action="store_true")
-    m.add_argument("--version-parameter", help="SSM parameter to record the deployed version in")
+    m.add_argument("--version-parameter", help="SSM parameter to record the deployed version in (after it is live)")
+    m.add_argument(
+        "--variant-parameter",
+        help="SSM parameter holding the endpoint's ProductionVariant sizing (default: copy the live config's)",
+    )
     p.set_defaults(func=cmd_models)

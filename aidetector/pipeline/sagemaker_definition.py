@@ -127,14 +127,9 @@ def build_pipeline(settings: PipelineSettings, boto_session: Any = None) -> Any:
     promote = ProcessingStep(
         name="Promote",
         step_args=processor(
-            [
-                "aidetector",
-                "pipeline",
-                "step",
-                "promote",
-                "--version-parameter",
-                settings.model_version_parameter,
-            ],
+            # No --version-parameter: SSM model-version says what the endpoint serves, so the Deploy step writes it
+            # once the endpoint has switched (a failed deploy must not leave it naming the new version).
+            ["aidetector", "pipeline", "step", "promote"],
             "promote",
         ).run(
             inputs=[
@@ -155,9 +150,11 @@ def build_pipeline(settings: PipelineSettings, boto_session: Any = None) -> Any:
                 "--image",
                 settings.serve_image_uri,
                 "--role-arn",
-                settings.role_arn,
+                settings.endpoint_role_arn,
                 "--version-parameter",
                 settings.model_version_parameter,
+                "--variant-parameter",
+                settings.variant_parameter,
             ],
             "deploy",
         ).run(),
@@ -186,6 +183,9 @@ def build_pipeline(settings: PipelineSettings, boto_session: Any = None) -> Any:
         parameters=[train_data, eval_data, base_model, epochs, min_auroc, max_fpr],
         steps=[train, evaluate, gate],
         sagemaker_session=session,
+        # The SDK's default records every execution as a SageMaker Experiment and trial, which needs
+        # CreateExperiment/CreateTrial/AssociateTrialComponent on the role; nothing here reads them.
+        pipeline_experiment_config=None,
     )
 
 

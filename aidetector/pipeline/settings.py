@@ -13,7 +13,12 @@ class PipelineSettings(BaseSettings):
     stack: str = Field("dev", description="Pulumi stack (names the SSM parameters)")
     region: str = Field("us-east-1", description="AWS region")
     role_arn: str = Field(
-        "arn:aws:iam::000000000000:role/aidetector-dev-sagemaker", description="role the pipeline's jobs run as"
+        "arn:aws:iam::000000000000:role/aidetector-dev-pipeline",
+        description="role the pipeline and its jobs run as (stack output pipeline_role_arn)",
+    )
+    endpoint_role_arn: str = Field(
+        "arn:aws:iam::000000000000:role/aidetector-dev-endpoint",
+        description="role the models of the Deploy step run as (stack output endpoint_role_arn)",
     )
     bucket: str = Field("aidetector-dev-data", description="bucket of data, registry and job outputs")
     train_image_uri: str = Field(
@@ -38,6 +43,10 @@ class PipelineSettings(BaseSettings):
     @property
     def model_version_parameter(self) -> str:
         return f"/aidetector/{self.stack}/model-version"
+
+    @property
+    def variant_parameter(self) -> str:
+        return f"/aidetector/{self.stack}/endpoint-variant"
 
     @property
     def slack_parameter(self) -> str:

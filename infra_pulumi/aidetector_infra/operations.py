@@ -40,6 +40,7 @@ class OperationsArgs:
     bucket_name: pulumi.Input[str]
     bucket_arn: pulumi.Input[str]
     endpoint_name: pulumi.Input[str]
+    batch_role_arn: pulumi.Input[str]  # what the weekly batch's own model runs as
     pipeline_name: str
     api_name: pulumi.Input[str]
     api_function_name: pulumi.Input[str]
@@ -81,8 +82,8 @@ class Operations(pulumi.ComponentResource):
             name=f"{args.parameter_prefix}model-version",
             type="String",
             value=args.model_version or UNSET,
-            description="registry version behind the endpoint; written by the promotion step",
-            # The promotion step owns the value after creation; `pulumi up` must not reset it.
+            description="registry version the endpoint serves; written by `aidetector models deploy`",
+            # The deploy step owns the value after creation; `pulumi up` must not reset it.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["value"]),
         )
         self.slack_webhook = aws.ssm.Parameter(
@@ -117,6 +118,7 @@ class Operations(pulumi.ComponentResource):
                 timeout_s=15,
                 memory_mb=128,
                 log_retention_days=args.settings.log_retention_days,
+                context=args.context,
             ),
             opts=child,
         )
@@ -229,6 +231,8 @@ class Operations(pulumi.ComponentResource):
                     "BATCH_OUTPUT_PREFIX": BATCH_OUTPUT_PREFIX,
                     "TRANSFORM_INSTANCE_TYPE": args.settings.transform_instance_type,
                     "PIPELINE_NAME": args.pipeline_name,
+                    "BATCH_ROLE_ARN": args.batch_role_arn,
+                    "MODEL_VERSION_PARAM": self.model_version.name,
                 },
                 statements=[
                     # Only to see whether batch/input/ holds anything before starting a transform job.
@@ -242,12 +246,26 @@ class Operations(pulumi.ComponentResource):
                         [ctx.arn("sagemaker", pulumi.Output.concat("endpoint/", args.endpoint_name))],
                     ),
                     statement(
-                        ["sagemaker:DescribeEndpointConfig"], [ctx.arn("sagemaker", f"endpoint-config/{args.prefix}-*")]
+                        ["sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel"],
+                        [
+                            ctx.arn("sagemaker", f"endpoint-config/{args.prefix}-*"),
+                            ctx.arn("sagemaker", f"model/{args.prefix}-*"),
+                        ],
                     ),
-                    # Transform jobs are named after the endpoint: aidetector-<stack>-batch-<date>.
+                    # Where the live config is gone: the version the endpoint serves.
+                    statement(["ssm:GetParameter"], [self.model_version.arn]),
+                    # The batch's own model and transform job, both named aidetector-<stack>-batch-<date>.
                     statement(
-                        ["sagemaker:AddTags", "sagemaker:CreateTransformJob"],
-                        [ctx.arn("sagemaker", f"transform-job/{args.prefix}-*")],
+                        ["sagemaker:AddTags", "sagemaker:CreateModel", "sagemaker:CreateTransformJob"],
+                        [
+                            ctx.arn("sagemaker", f"model/{args.prefix}-batch-*"),
+                            ctx.arn("sagemaker", f"transform-job/{args.prefix}-batch-*"),
+                        ],
+                    ),
+                    statement(
+                        ["iam:PassRole"],
+                        [args.batch_role_arn],
+                        {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
                     ),
                     statement(
                         ["sagemaker:StartPipelineExecution"], [ctx.arn("sagemaker", f"pipeline/{args.pipeline_name}")]
@@ -256,6 +274,7 @@ class Operations(pulumi.ComponentResource):
                 timeout_s=60,
                 memory_mb=256,
                 log_retention_days=args.settings.log_retention_days,
+                context=ctx,
             ),
             opts=child,
         )
@@ -280,7 +299,7 @@ class Operations(pulumi.ComponentResource):
             [statement(["lambda:InvokeFunction"], [jobs.function.arn])],
             parent=self,
             description="EventBridge Scheduler: invoke the jobs Lambda, nothing else",
-            source_account=ctx.account_id,
+            context=ctx,
         )
         schedules = args.settings.schedules
         for job, expression in (("batch", schedules.batch), ("retrain", schedules.retrain)):

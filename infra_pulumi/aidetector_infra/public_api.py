@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -27,7 +28,9 @@ from .settings import (
     WEB_KEY_PLAN,
     ApiSettings,
     SettingsError,
+    WafSettings,
 )
+from .waf import rate_limited_acl
 
 # One JSON object per request; the key's id (never the key) says who called.
 ACCESS_LOG_FORMAT = json.dumps(
@@ -50,6 +53,7 @@ GATEWAY_RESPONSES = ("DEFAULT_4XX", "DEFAULT_5XX")
 # API Gateway's own body for its errors, kept as is: {"message": "Forbidden"}, {"message": "Too Many Requests"}, ...
 GATEWAY_ERROR_TEMPLATE = '{"message":$context.error.messageString}'
 PREFLIGHT_STATUS = "204"  # what the handler answers to OPTIONS locally
+ACCOUNT_SETTINGS_ID = "api-gateway-account"  # the one API Gateway account-settings object of a region
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class PublicApiArgs:
     endpoint_name: pulumi.Input[str]
     plans: PlanConfig
     limits_environment: Mapping[str, str]  # MAX_BODY_BYTES, MAX_BATCH_ITEMS, MAX_TEXT_CHARS
+    waf: WafSettings = field(default_factory=WafSettings)
     web_key_plan: str = WEB_KEY_PLAN
     routes: Sequence[tuple[str, str]] = ROUTES
 
@@ -81,15 +86,36 @@ def resource_paths(routes: Sequence[tuple[str, str]]) -> list[str]:
     return sorted(paths, key=lambda p: (p.count("/"), p))
 
 
-def deployment_fingerprint(routes: Sequence[tuple[str, str]], settings: ApiSettings) -> str:
-    """A hash of everything a deployment freezes: when it changes, a new deployment (and stage update) follows."""
-    spec = {
-        "routes": sorted(routes),
-        "integration": {"type": "AWS_PROXY", "timeout_ms": settings.timeout_s * 1000},
-        "preflight": {"status": PREFLIGHT_STATUS, "headers": cors_headers(settings.cors_origin)},
-        "gateway_responses": {"types": GATEWAY_RESPONSES, "template": GATEWAY_ERROR_TEMPLATE},
+def resource_properties(resource: pulumi.CustomResource) -> pulumi.Output[dict[str, Any]]:
+    """Every property of a resource as the provider reports it (its inputs and what AWS computed), by name."""
+    outputs = {
+        name: value
+        for name, value in vars(resource).items()
+        if isinstance(value, pulumi.Output) and not name.startswith("_") and name != "urn"
     }
-    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+    return pulumi.Output.all(**outputs)
+
+
+def fingerprint(values: Any) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def deployment_fingerprint(frozen: Sequence[pulumi.CustomResource]) -> pulumi.Output[str]:
+    """A hash of every property of every resource a deployment freezes (methods, integrations, their responses,
+    gateway responses): any change to any of them - not only to a summary written beside them - makes a new
+    deployment, and so a stage that serves it."""
+    parts = [pulumi.Output.all(type(resource).__name__, resource_properties(resource)) for resource in frozen]
+    return pulumi.Output.all(*parts).apply(fingerprint)
+
+
+def require_account_role(arn: str | None, region: str) -> str:
+    if not arn:
+        raise SettingsError(
+            f"API Gateway in {region} has no CloudWatch role for this account, and api.manageAccountRole is false:"
+            " the stage's access logs would fail. Set api.manageAccountRole true in this stack (or in the stack"
+            " that shares its region)."
+        )
+    return arn
 
 
 def _slug(path: str) -> str:
@@ -128,6 +154,7 @@ class PublicApi(pulumi.ComponentResource):
                 memory_mb=settings.memory_mb,
                 reserved_concurrency=settings.reserved_concurrency,
                 log_retention_days=settings.log_retention_days,
+                context=ctx,
             ),
             opts=child,
         )
@@ -142,7 +169,7 @@ class PublicApi(pulumi.ComponentResource):
             opts=child,
         )
         api_id = self.rest_api.id
-        frozen = self._routes(args, function)
+        frozen: list[pulumi.CustomResource] = self._routes(args, function)
         for response_type in GATEWAY_RESPONSES:
             frozen.append(
                 aws.apigateway.Response(
@@ -169,13 +196,22 @@ class PublicApi(pulumi.ComponentResource):
             f"{prefix}-deployment",
             rest_api=api_id,
             description="routes, integrations and gateway responses frozen for the stage",
-            triggers={"fingerprint": deployment_fingerprint(args.routes, settings)},
+            triggers={"fingerprint": deployment_fingerprint(frozen)},
             opts=pulumi.ResourceOptions(parent=self, depends_on=frozen),
         )
 
+        # Access and execution logs need API Gateway's CloudWatch role, one per account and region. A stack that
+        # leaves it to another must find it set, or the stage would fail to create (or silently log nothing).
         stage_depends: list[pulumi.Resource] = []
         if settings.manage_account_role:
             stage_depends.append(self._account_role(prefix, ctx))
+            account_role: pulumi.Output[str] = pulumi.Output.from_input("managed here")
+        else:
+            # A read of the region's account settings (id "api-gateway-account"), not a resource this stack manages.
+            account = aws.apigateway.Account.get(
+                f"{prefix}-apigw-account-read", ACCOUNT_SETTINGS_ID, opts=pulumi.ResourceOptions(parent=self)
+            )
+            account_role = account.cloudwatch_role_arn.apply(lambda arn: require_account_role(arn, ctx.region))
         self.access_logs = aws.cloudwatch.LogGroup(
             f"{prefix}-api-access",
             name=f"/aws/apigateway/{prefix}-api/access",
@@ -188,7 +224,11 @@ class PublicApi(pulumi.ComponentResource):
             deployment=deployment.id,
             stage_name=API_STAGE,
             description="the public stage",
-            access_log_settings={"destination_arn": self.access_logs.arn, "format": ACCESS_LOG_FORMAT},
+            access_log_settings={
+                # Only once the account's CloudWatch role is known to exist (see above).
+                "destination_arn": pulumi.Output.all(self.access_logs.arn, account_role).apply(lambda v: v[0]),
+                "format": ACCESS_LOG_FORMAT,
+            },
             opts=pulumi.ResourceOptions(parent=self, depends_on=stage_depends),
         )
         aws.apigateway.MethodSettings(
@@ -198,7 +238,7 @@ class PublicApi(pulumi.ComponentResource):
             method_path="*/*",
             settings={
                 "metrics_enabled": True,
-                "logging_level": "ERROR" if settings.manage_account_role else "OFF",
+                "logging_level": "ERROR",
                 "throttling_rate_limit": settings.stage_rate_limit,
                 "throttling_burst_limit": settings.stage_burst_limit,
             },
@@ -220,7 +260,7 @@ class PublicApi(pulumi.ComponentResource):
         self.web_key = aws.apigateway.ApiKey(
             f"{prefix}-web-key",
             name=f"{prefix}-web",
-            description=f"the web UI's key ({args.web_key_plan} plan)",
+            description=f"the web UI's key (its own plan, {args.web_key_plan})",
             enabled=True,
             opts=child,
         )
@@ -232,12 +272,22 @@ class PublicApi(pulumi.ComponentResource):
             opts=child,
         )
 
+        self.waf = rate_limited_acl(
+            f"{prefix}-api-waf",
+            args.waf.api_requests_per_window,
+            args.waf.window_s,
+            self.stage.arn,
+            parent=self,
+            description=f"public API: at most {args.waf.api_requests_per_window} requests per client IP"
+            f" in {args.waf.window_s} s",
+        )
+
         self.url: pulumi.Output[str] = self.stage.invoke_url
         self.name: pulumi.Output[str] = self.rest_api.name
         self.function_name: pulumi.Output[str] = function.name
         self.register_outputs({"url": self.url, "function_name": self.function_name})
 
-    def _routes(self, args: PublicApiArgs, function: aws.lambda_.Function) -> list[pulumi.Resource]:
+    def _routes(self, args: PublicApiArgs, function: aws.lambda_.Function) -> list[pulumi.CustomResource]:
         """Resources, methods and integrations; returns what a deployment must wait for."""
         prefix, api_id = args.prefix, self.rest_api.id
         child = pulumi.ResourceOptions(parent=self)
@@ -253,7 +303,7 @@ class PublicApi(pulumi.ComponentResource):
             )
             resource_ids[path] = resource.id
 
-        frozen: list[pulumi.Resource] = []
+        frozen: list[pulumi.CustomResource] = []
         for verb, path in args.routes:
             method = aws.apigateway.Method(
                 f"{prefix}-{_slug(path)}-{verb.lower()}",
@@ -332,17 +382,19 @@ class PublicApi(pulumi.ComponentResource):
                     [
                         "logs:CreateLogGroup",
                         "logs:CreateLogStream",
-                        "logs:DescribeLogGroups",
                         "logs:DescribeLogStreams",
                         "logs:FilterLogEvents",
                         "logs:GetLogEvents",
                         "logs:PutLogEvents",
                     ],
                     [ctx.arn("logs", "log-group:*")],
-                )
+                ),
+                # Listing log groups has no resource-level permission (parliament: required format "*").
+                statement(["logs:DescribeLogGroups"], ["*"]),
             ],
             parent=self,
             description="API Gateway: write access and execution logs to CloudWatch Logs",
+            context=ctx,
         )
         return aws.apigateway.Account(
             f"{prefix}-apigw-account",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from .policies import Statement, service_role, statement
+from .policies import AwsContext, Statement, service_role, statement
 from .settings import LAMBDA_RUNTIME
 
 # infra_pulumi/aidetector_infra/ -> the repository root, whatever directory `pulumi` runs from.
@@ -29,6 +29,7 @@ def code_archive(bundle: Mapping[str, str]) -> pulumi.AssetArchive:
 @dataclass(frozen=True)
 class PythonFunctionArgs:
     function_name: str
+    context: AwsContext
     description: str
     bundle: Mapping[str, str]
     handler: str
@@ -36,7 +37,7 @@ class PythonFunctionArgs:
     statements: Sequence[Statement] = ()  # what the function may do besides writing its own logs
     timeout_s: int = 30
     memory_mb: int = 256
-    reserved_concurrency: int | None = None
+    reserved_concurrency: int | None = None  # None: no reservation (new accounts cannot reserve any)
     log_retention_days: int = 30
 
 
@@ -61,6 +62,7 @@ class PythonFunction(pulumi.ComponentResource):
             [own_logs, *args.statements],
             parent=self,
             description=f"Lambda {args.function_name}: {args.description}",
+            context=args.context,
         )
         self.function = aws.lambda_.Function(
             name,

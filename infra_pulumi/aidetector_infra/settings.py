@@ -45,15 +45,33 @@ ALARM_RELAY_BUNDLE = {
     "aidetector/__init__.py": "aidetector/__init__.py",
     "aidetector/notify.py": "aidetector/notify.py",
 }
-WEB_KEY_PLAN = "pro"  # the usage plan of the web UI's own API key
+# The usage plan of the web UI's own API key: a plan of its own (aidetector/resources/plans.toml), so that the public
+# page's traffic is limited apart from customers' keys, and a leaked page key is worth no more than the page.
+WEB_KEY_PLAN = "web"
 BATCH_INPUT_PREFIX = "batch/input/"
 BATCH_OUTPUT_PREFIX = "batch/output/"
 UNSET = "unset"  # value of a parameter nobody has written yet (SSM refuses empty strings)
+# Images the release deployed carry this extra tag (`deployed-<git SHA>`); the ECR lifecycle policy never expires
+# them, whatever its count rule says (an endpoint, a batch job or the web service may still run them).
+DEPLOYED_TAG_PREFIX = "deployed-"
+# The permissions boundary every role of the stack carries: a managed policy created once per account by the
+# bootstrap (infra_pulumi/bootstrap/permissions-boundary.json), never by the program, which could then widen it.
+PERMISSIONS_BOUNDARY = "aidetector-boundary"
 
 _SERVERLESS_MEMORY_MB = (1024, 2048, 3072, 4096, 5120, 6144)
-_FARGATE_CPU = (256, 512, 1024, 2048, 4096)
+# ECS Express Mode task sizes: CPU units -> (lowest, highest, step) of memory in MiB. Fargate's combinations, capped
+# at what an Express service accepts (CPU 256-4096, memory 512-8192: CreateExpressGatewayService).
+EXPRESS_MAX_MEMORY = 8192
+FARGATE_MEMORY = {
+    256: (512, 2048, 512),
+    512: (1024, 4096, 1024),
+    1024: (2048, 8192, 1024),
+    2048: (4096, EXPRESS_MAX_MEMORY, 1024),
+    4096: (8192, EXPRESS_MAX_MEMORY, 1024),
+}
+_FARGATE_CPU = tuple(FARGATE_MEMORY)
 _SCHEDULE = re.compile(r"^(cron|rate)\(.+\)$")
-_IMAGE_TAG = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[0-9a-f]{64})$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
 
 class SettingsError(ValueError):
@@ -129,7 +147,10 @@ class ApiSettings:
     read_timeout_s: int = 25  # boto3's wait for the endpoint: under the Lambda timeout, so the handler answers 504
     connect_timeout_s: int = 2
     memory_mb: int = 256
-    reserved_concurrency: int = 20  # caps the endpoint's load and the bill, whatever the usage plans allow
+    # Optional cap on the api Lambda's concurrency (and so on the endpoint's load). Lambda keeps 10 of the account's
+    # concurrency unreserved, and new accounts start with a quota of 10: any reservation fails there until Service
+    # Quotas raises "Concurrent executions" to at least the reservation + 10. Unset: no reservation.
+    reserved_concurrency: int | None = None
     cors_origin: str = "*"
     stage_rate_limit: float = 100  # requests/s over all keys (a plan limits one key)
     stage_burst_limit: int = 200
@@ -142,7 +163,10 @@ class ApiSettings:
             f"api.timeoutS must be between 1 and {MAX_INTEGRATION_TIMEOUT_S} (API Gateway's integration limit)",
         )
         _require(0 < self.read_timeout_s < self.timeout_s, "api.readTimeoutS must be below api.timeoutS")
-        _require(self.reserved_concurrency >= 1, "api.reservedConcurrency must be at least 1")
+        _require(
+            self.reserved_concurrency is None or self.reserved_concurrency >= 1,
+            "api.reservedConcurrency must be at least 1 (or left out: no reservation)",
+        )
         _require(self.stage_rate_limit > 0 and self.stage_burst_limit > 0, "api stage limits must be positive")
 
 
@@ -153,11 +177,36 @@ class WebSettings:
     min_tasks: int = 1
     max_tasks: int = 2
     cpu_target_percent: int = 60
+    # Where the tasks and their load balancer run. Empty: ECS Express Mode uses the region's default VPC, its
+    # subnets and default security group, which must then exist (accounts can delete it; some never had one).
+    subnets: tuple[str, ...] = ()
+    security_groups: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _require(self.cpu in _FARGATE_CPU, f"web.cpu must be one of {_FARGATE_CPU}")
-        _require(512 <= self.memory <= 30720, "web.memory must be between 512 and 30720 MiB")
+        low, high, step = FARGATE_MEMORY[self.cpu]
+        _require(
+            low <= self.memory <= high and (self.memory - low) % step == 0,
+            f"web.memory with cpu {self.cpu} must be {low}..{high} MiB in steps of {step} (Fargate's task sizes)",
+        )
         _require(1 <= self.min_tasks <= self.max_tasks, "web needs 1 <= minTasks <= maxTasks")
+        object.__setattr__(self, "subnets", tuple(self.subnets))
+        object.__setattr__(self, "security_groups", tuple(self.security_groups))
+        _require(not self.security_groups or bool(self.subnets), "web.securityGroups needs web.subnets too")
+
+
+@dataclass(frozen=True)
+class WafSettings:
+    """AWS WAF rate rules in front of the API stage and the web UI's load balancer (requests per client IP)."""
+
+    api_requests_per_window: int = 6000  # 20 requests/s on average: a pro key's rate, from one address
+    web_requests_per_window: int = 3000  # Streamlit's page, assets and WebSocket reconnects
+    window_s: int = 300
+
+    def __post_init__(self) -> None:
+        for name in ("api_requests_per_window", "web_requests_per_window"):
+            _require(10 <= getattr(self, name) <= 2_000_000_000, f"waf.{name} must be between 10 and 2e9")
+        _require(self.window_s in (60, 120, 300, 600), "waf.windowS must be 60, 120, 300 or 600")
 
 
 @dataclass(frozen=True)
@@ -202,19 +251,33 @@ class StackSettings:
     stack: str
     region: str
     image_tag: str  # tag (git SHA) or digest of the train/serve/web images that this deployment uses
-    model_version: str | None = None  # None: the promoted model (models/latest/)
+    # The registry version a newly created endpoint starts with (models/<version>/). None: the version recorded in
+    # SSM /aidetector/<stack>/model-version (what the seeding or the last deploy put there). Once the endpoint
+    # exists, `aidetector models deploy` owns what it serves: this setting no longer changes it.
+    model_version: str | None = None
     slack_webhook_url: pulumi.Output[str] | None = None
     # The first `pulumi up` of a new stack: everything except what runs the images (endpoint, web service), which
     # need pushed images and a promoted model first (docs/DEPLOY.md).
     bootstrap: bool = False
+    permissions_boundary: str = PERMISSIONS_BOUNDARY  # name of the managed policy every role carries
     storage: StorageSettings = field(default_factory=StorageSettings)
     hosting: HostingSettings = field(default_factory=HostingSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    waf: WafSettings = field(default_factory=WafSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
 
     def __post_init__(self) -> None:
-        _require(bool(_IMAGE_TAG.match(self.image_tag)), f"imageTag {self.image_tag!r} is not an image tag or digest")
+        _require(
+            bool(_IMAGE_TAG.match(self.image_tag)),
+            f"imageTag {self.image_tag!r} is not an image tag (the git SHA the three images are tagged with; a digest"
+            " names one image only)",
+        )
+        _require(
+            self.bootstrap or self.image_tag != UNSET,
+            "imageTag is 'unset': set it to the git SHA of pushed images (the release does), or run a new stack's"
+            " first `pulumi up` with aidetector:bootstrap true (docs/DEPLOY.md 3.1)",
+        )
         if self.model_version is not None:
             _require("/" not in self.model_version and self.model_version != "", "modelVersion must be a folder name")
 
@@ -235,9 +298,9 @@ class StackSettings:
         """SSM parameter names: `/aidetector/<stack>/<suffix>`."""
         return f"/{PROJECT}/{self.stack}/{suffix}"
 
-    def model_data_key(self) -> str:
-        """The registry object the endpoint serves: the promoted model, or a pinned version."""
-        version = self.model_version or "latest"
+    @staticmethod
+    def model_data_key(version: str) -> str:
+        """The registry object of one version: immutable, unlike `models/latest/` (which moves on promotion)."""
         return f"models/{version}/model.tar.gz"
 
     @classmethod
@@ -256,6 +319,7 @@ class StackSettings:
             model_version=config.get("modelVersion") or None,
             slack_webhook_url=config.get_secret("slackWebhookUrl"),
             bootstrap=config.get_bool("bootstrap") or False,
+            permissions_boundary=config.get("permissionsBoundary") or PERMISSIONS_BOUNDARY,
             storage=build_settings(StorageSettings, config.get_object("storage") or {}, "storage"),
             hosting=build_settings(
                 HostingSettings,
@@ -266,6 +330,7 @@ class StackSettings:
             ),
             api=build_settings(ApiSettings, config.get_object("api") or {}, "api"),
             web=build_settings(WebSettings, config.get_object("web") or {}, "web"),
+            waf=build_settings(WafSettings, config.get_object("waf") or {}, "waf"),
             ops=build_settings(
                 OpsSettings,
                 ops,

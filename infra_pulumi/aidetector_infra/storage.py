@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .settings import StorageSettings
+from .settings import DEPLOYED_TAG_PREFIX, StorageSettings
 
 IMAGES = ("train", "serve", "web")
 
@@ -26,15 +26,32 @@ class StorageArgs:
     images: Sequence[str] = IMAGES
 
 
+# "Never" in a count rule: far more deployed images than a repository gathers in decades of weekly releases.
+KEEP_DEPLOYED = 10_000
+
+
 def lifecycle_policy(keep_images: int) -> str:
-    """ECR keeps the newest `keep_images` images; a rollback further back than that needs a rebuild."""
-    rule = {
+    """Images the release deployed (tag `deployed-<sha>`) never expire; of the others, ECR keeps the newest
+    `keep_images`. ECR applies rules in priority order and an image that a higher-priority rule selects is never
+    expired by a lower one, so the first rule shields every deployed image from the count rule."""
+    protect = {
         "rulePriority": 1,
-        "description": f"keep the last {keep_images} images",
+        "description": "never expire an image a release deployed (an endpoint or service may still run it)",
+        "selection": {
+            "tagStatus": "tagged",
+            "tagPatternList": [f"{DEPLOYED_TAG_PREFIX}*"],
+            "countType": "imageCountMoreThan",
+            "countNumber": KEEP_DEPLOYED,
+        },
+        "action": {"type": "expire"},
+    }
+    rest = {
+        "rulePriority": 2,
+        "description": f"keep the last {keep_images} images that no release deployed",
         "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_images},
         "action": {"type": "expire"},
     }
-    return json.dumps({"rules": [rule]})
+    return json.dumps({"rules": [protect, rest]})
 
 
 class Storage(pulumi.ComponentResource):

@@ -8,13 +8,15 @@ WebSockets). Callers pass an image, the API URL and the key, and read back `url`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from .policies import AwsContext, service_role, statement
-from .settings import WEB_HEALTH_PATH, WEB_PORT, WebSettings
+from .settings import WEB_HEALTH_PATH, WEB_PORT, WafSettings, WebSettings
+from .waf import ALLOW, rate_rule, visibility
 
 INFRASTRUCTURE_POLICY = "service-role/AmazonECSInfrastructureRoleforExpressGatewayServices"
 
@@ -30,6 +32,7 @@ class WebServiceArgs:
     api_key: pulumi.Input[str]  # a secret: stored in SSM, handed to the container by ECS, never in plain env
     api_key_parameter: str  # /aidetector/<stack>/web-api-key
     log_retention_days: int = 30
+    waf: WafSettings = field(default_factory=WafSettings)
     deploy_service: bool = True  # false while bootstrapping: the image does not exist yet
 
 
@@ -52,7 +55,7 @@ class WebService(pulumi.ComponentResource):
             name=args.api_key_parameter,
             type="SecureString",
             value=args.api_key,
-            description="API key of the web UI (pro plan); read by ECS into AIDETECTOR_WEB_API_KEY",
+            description="API key of the web UI (web plan); read by ECS into AIDETECTOR_WEB_API_KEY",
             opts=child,
         )
         log_group = aws.cloudwatch.LogGroup(
@@ -77,6 +80,7 @@ class WebService(pulumi.ComponentResource):
             ],
             parent=self,
             description="ECS: pull the web image, write its logs, read its API key",
+            context=ctx,
         )
         infrastructure = service_role(
             f"{prefix}-web-infrastructure",
@@ -87,10 +91,30 @@ class WebService(pulumi.ComponentResource):
             managed_policies=[INFRASTRUCTURE_POLICY],
             context=ctx,
         )
+        # The rate rule for the page's load balancer. ECS Express Mode creates (and may share) that ALB and reports
+        # its ARN only through ECS DescribeServiceRevisions, not as a Pulumi output: the release associates this ACL
+        # with it after `pulumi up` (docs/DEPLOY.md 3.2), so the ACL is created here without an association.
+        self.waf = aws.wafv2.WebAcl(
+            f"{prefix}-web-waf",
+            name=f"{prefix}-web-waf",
+            description=f"web UI: at most {args.waf.web_requests_per_window} requests per client IP"
+            f" in {args.waf.window_s} s",
+            scope="REGIONAL",
+            default_action=ALLOW,
+            rules=[rate_rule(args.waf.web_requests_per_window, args.waf.window_s, f"{prefix}-web-waf")],
+            visibility_config=visibility(f"{prefix}-web-waf"),
+            opts=child,
+        )
         self.url: pulumi.Output[str] = pulumi.Output.from_input("")
         if not args.deploy_service:
             self.register_outputs({"url": self.url})
             return
+        # Without subnets ECS Express Mode uses the region's default VPC (docs/DEPLOY.md, prerequisites).
+        network: Any = (
+            [{"subnets": list(settings.subnets), "security_groups": list(settings.security_groups) or None}]
+            if settings.subnets
+            else None
+        )
         self.service = aws.ecs.ExpressGatewayService(
             f"{prefix}-web",
             service_name=f"{prefix}-web",
@@ -99,6 +123,10 @@ class WebService(pulumi.ComponentResource):
             cpu=str(settings.cpu),
             memory=str(settings.memory),
             health_check_path=WEB_HEALTH_PATH,
+            network_configurations=network,
+            # `pulumi up` returns once the new tasks pass their health checks: the release's smoke test and the WAF
+            # association then meet the service as deployed, not the one it replaces.
+            wait_for_steady_state=True,
             primary_container={
                 "image": args.image,
                 "container_port": WEB_PORT,

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shlex
+import shutil
+import subprocess
 
 import pytest
 import yaml
 
 from tests.ci.workflows import REPO, WORKFLOWS, Event, all_workflows, evaluate, jobs_that_run, load, steps, uses
 
+DEPLOYED_TAG_PREFIX = "deployed-"  # infra_pulumi/aidetector_infra/settings.py (checked in test_the_tag_prefix_...)
+
 RELEASE = load("release.yml")
 CI = load("ci.yml")
 DEPLOY_JOBS = ("deploy-dev", "deploy-prod")
+STACK_FILES = sorted(
+    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (REPO / "infra_pulumi").glob("Pulumi.*.yaml")
+)
 
 
 def run_text(job: dict) -> str:
@@ -27,17 +37,24 @@ def step_index(job: dict, predicate) -> int:
 @pytest.mark.parametrize(
     ("event", "expected"),
     [
-        (Event("pull_request", "refs/pull/7/merge"), {"preview"}),
-        (Event("pull_request", "refs/pull/8/merge", head_repository="someone/fork"), set()),
-        (Event("push", "refs/heads/main"), {"deploy-dev"}),
-        (Event("push", "refs/tags/v1.4.0"), {"deploy-dev", "deploy-prod"}),
-        (Event("workflow_dispatch", "refs/heads/main", {"stack": "dev", "run_pipeline": True}), {"deploy-dev"}),
+        (Event("pull_request", "refs/pull/7/merge"), {"stacks", "preview"}),
+        (Event("pull_request", "refs/pull/8/merge", head_repository="someone/fork"), {"stacks"}),
+        (Event("push", "refs/heads/main"), {"stacks", "deploy-dev"}),
+        (Event("push", "refs/tags/v1.4.0"), {"stacks", "deploy-dev", "deploy-prod"}),
+        (
+            Event("workflow_dispatch", "refs/heads/main", {"stack": "dev", "run_pipeline": True}),
+            {"stacks", "deploy-dev"},
+        ),
         (
             Event("workflow_dispatch", "refs/heads/main", {"stack": "prod-ap-southeast-2", "run_pipeline": True}),
-            {"deploy-prod"},
+            {"stacks", "deploy-prod"},
+        ),
+        (
+            Event("workflow_dispatch", "refs/heads/main", {"stack": "prod-eu-west-1", "run_pipeline": False}),
+            {"stacks", "deploy-prod"},
         ),
     ],
-    ids=["pull request", "fork pull request", "push to main", "tag", "manual dev", "manual prod"],
+    ids=["pull request", "fork pull request", "push to main", "tag", "manual dev", "manual prod", "manual eu"],
 )
 def test_which_release_jobs_run_on_which_event(event, expected):
     assert jobs_that_run(RELEASE, event) == expected
@@ -47,7 +64,7 @@ def test_release_triggers():
     on = RELEASE["on"]
     assert on["push"] == {"branches": ["main"], "tags": ["v*"]}
     assert "pull_request" in on
-    assert on["workflow_dispatch"]["inputs"]["stack"]["options"] == ["dev", "prod-ap-southeast-2"]
+    assert on["workflow_dispatch"]["inputs"]["stack"]["options"] == STACK_FILES
 
 
 def test_ci_runs_on_every_push_and_pull_request_without_filters():
@@ -105,14 +122,33 @@ def test_aws_credentials_come_from_oidc_roles_never_from_keys():
                 assert re.fullmatch(r"\$\{\{ vars\.AWS_[A-Z_]+_ROLE_ARN \}\}", step["with"]["role-to-assume"])
 
 
-def test_images_are_built_for_all_three_dockerfiles_and_tagged_with_the_commit():
+def test_images_are_built_once_for_dev_and_tagged_with_the_commit():
+    builds = [s for s in steps(RELEASE["jobs"]["deploy-dev"]) if uses(s, "docker/build-push-action")]
+    assert sorted(s["with"]["file"] for s in builds) == ["Dockerfile.serve", "Dockerfile.train", "Dockerfile.web"]
+    for build in builds:
+        assert build["with"]["tags"].endswith(":${{ github.sha }}") and build["with"]["push"] is True
+        assert build["with"]["provenance"] is False, "SageMaker needs a plain manifest, not an attestation index"
+        assert "cache-from" not in build["with"], "a release reads no cache a pull request could have written"
     for name in DEPLOY_JOBS:
-        builds = [s for s in steps(RELEASE["jobs"][name]) if uses(s, "docker/build-push-action")]
-        assert sorted(s["with"]["file"] for s in builds) == ["Dockerfile.serve", "Dockerfile.train", "Dockerfile.web"]
-        for build in builds:
-            assert build["with"]["tags"].endswith(":${{ github.sha }}") and build["with"]["push"] is True
-            assert build["with"]["provenance"] is False, "SageMaker needs a plain manifest, not an attestation index"
         assert RELEASE["jobs"][name]["env"]["IMAGE_TAG"] == "${{ github.sha }}"
+
+
+def test_production_promotes_the_digests_dev_deployed_and_never_rebuilds():
+    """Issue 24.5: prod runs the bytes dev tested: copied by digest from dev's `deployed-<sha>`, checked after."""
+    prod = RELEASE["jobs"]["deploy-prod"]
+    assert not any(uses(s, "docker/build-push-action") for s in steps(prod))
+    (promote,) = [s for s in steps(prod) if "skopeo copy" in str(s.get("run", ""))]
+    script = promote["run"]
+    assert "--preserve-digests" in script and '@$digest"' in script
+    assert f'imageTag="{DEPLOYED_TAG_PREFIX}$IMAGE_TAG"' in script
+    assert '[ "$existing" != "$digest" ]' in script
+    assert RELEASE["env"]["SOURCE_STACK"] == "dev"
+
+
+def test_every_step_of_the_release_marks_what_it_deployed_with_the_tag_ecr_never_expires():
+    for name in DEPLOY_JOBS:
+        (mark,) = [s for s in steps(RELEASE["jobs"][name]) if "put-image" in str(s.get("run", ""))]
+        assert f'--image-tag "{DEPLOYED_TAG_PREFIX}$IMAGE_TAG"' in mark["run"]
 
 
 def test_preview_on_pull_requests_only_and_up_only_in_deploy_jobs():
@@ -120,23 +156,73 @@ def test_preview_on_pull_requests_only_and_up_only_in_deploy_jobs():
         name: {s["with"]["command"] for s in steps(job) if uses(s, "pulumi/actions") and "with" in s}
         for name, job in RELEASE["jobs"].items()
     }
-    assert commands == {"preview": {"preview"}, "deploy-dev": {"up"}, "deploy-prod": {"up"}}
+    assert commands == {"stacks": set(), "preview": {"preview"}, "deploy-dev": {"up"}, "deploy-prod": {"up"}}
     assert "pulumi up" not in run_text(RELEASE["jobs"]["preview"])
     pull_request = Event("pull_request", "refs/pull/7/merge")
     assert not jobs_that_run(RELEASE, pull_request) & set(DEPLOY_JOBS)
 
 
+def test_pull_request_previews_wait_for_an_approved_environment():
+    """Issue 24.10: a pull request runs its own code with the preview role only once a reviewer approves."""
+    assert RELEASE["jobs"]["preview"]["environment"] == "preview"
+
+
+def run_stacks_script(tmp_path, event: str, chosen: str = "") -> dict[str, str]:
+    """Runs the `stacks` job's own script on the repository, as the runner would, and returns its outputs."""
+    (step,) = [s for s in steps(RELEASE["jobs"]["stacks"]) if "run" in s]
+    output = tmp_path / f"output-{event}-{chosen}"
+    env = {**os.environ, "EVENT": event, "CHOSEN": chosen, "GITHUB_OUTPUT": str(output),
+           "SOURCE_STACK": RELEASE["env"]["SOURCE_STACK"]}  # fmt: skip
+    subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=REPO, env=env, check=True, timeout=60)
+    return dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq (on every GitHub runner) is not installed here")
+def test_every_stack_the_repository_declares_is_previewed_and_deployed(tmp_path):
+    """Issue 24.5: the stacks come from infra_pulumi/Pulumi.*.yaml, so prod-eu-west-1 is never left out."""
+    regions = {
+        stack: yaml.safe_load((REPO / "infra_pulumi" / f"Pulumi.{stack}.yaml").read_text())["config"]["aws:region"]
+        for stack in STACK_FILES
+    }
+    on_tag = run_stacks_script(tmp_path, "push")
+    assert {e["stack"]: e["region"] for e in json.loads(on_tag["all"])} == regions
+    assert {e["stack"] for e in json.loads(on_tag["prod"])} == {s for s in STACK_FILES if s.startswith("prod-")}
+    assert on_tag["source_region"] == regions["dev"]
+    manual = run_stacks_script(tmp_path, "workflow_dispatch", "prod-eu-west-1")
+    assert json.loads(manual["prod"]) == [{"stack": "prod-eu-west-1", "region": "eu-west-1"}]
+    assert RELEASE["jobs"]["preview"]["strategy"]["matrix"]["include"] == "${{ fromJSON(needs.stacks.outputs.all) }}"
+    assert RELEASE["jobs"]["deploy-prod"]["strategy"]["matrix"]["include"] == (
+        "${{ fromJSON(needs.stacks.outputs.prod) }}"
+    )
+    assert RELEASE["jobs"]["deploy-prod"]["environment"] == "${{ matrix.stack }}"
+
+
 @pytest.mark.parametrize("name", DEPLOY_JOBS)
-def test_deploy_order_images_then_up_then_pipeline_then_smoke_test(name):
+def test_deploy_order(name):
     job = RELEASE["jobs"][name]
-    build = step_index(job, lambda s: uses(s, "docker/build-push-action"))
+    images = step_index(job, lambda s: uses(s, "docker/build-push-action") or "skopeo copy" in str(s.get("run", "")))
     set_tag = step_index(job, lambda s: 'pulumi config set imageTag "$IMAGE_TAG"' in str(s.get("run", "")))
     up = step_index(job, lambda s: uses(s, "pulumi/actions") and s.get("with", {}).get("command") == "up")
+    serve = step_index(job, lambda s: "aidetector models" in str(s.get("run", "")))
+    waf = step_index(job, lambda s: "associate-web-acl" in str(s.get("run", "")))
+    mark = step_index(job, lambda s: "put-image" in str(s.get("run", "")))
     upsert = step_index(job, lambda s: str(s.get("run", "")).strip() == "aidetector pipeline upsert")
     start = step_index(job, lambda s: str(s.get("run", "")).strip() == "aidetector pipeline start --wait")
     smoke = step_index(job, lambda s: "curl" in str(s.get("run", "")))
-    assert build < set_tag < up < upsert < start < smoke
+    assert images < set_tag < up < serve < waf < mark < upsert < start < smoke
     assert not any(s.get("continue-on-error") for s in steps(job)), "a refused model must fail the job"
+
+
+def test_the_release_serves_its_serve_image_on_the_endpoint_keeping_the_model_and_sizing():
+    """Issue 24.2: `pulumi up` never changes what the endpoint serves, so the release deploys the new image with
+    the version SSM says the endpoint serves, the stack's sizing and its own role."""
+    (step,) = [s for s in steps(RELEASE["jobs"]["deploy-dev"]) if "aidetector models" in str(s.get("run", ""))]
+    words = shlex.split(step["run"].split("aidetector ", 1)[1].replace("\\\n", " "))
+    options = dict(zip(words[4::2], words[5::2], strict=False))
+    assert words[:4][0] == "models" and "deploy" in words
+    assert "/aidetector/$STACK/model-version" in step["run"] and options["--version"] == "$version"
+    assert options["--variant-parameter"] == "/aidetector/$STACK/endpoint-variant"
+    assert "endpoint_role_arn" in options["--role-arn"] and options["--image"].endswith(":$IMAGE_TAG")
 
 
 def test_the_pipeline_gets_its_settings_from_the_stack_outputs():
@@ -144,6 +230,7 @@ def test_the_pipeline_gets_its_settings_from_the_stack_outputs():
     for setting in (
         "NAME",
         "ROLE_ARN",
+        "ENDPOINT_ROLE_ARN",
         "BUCKET",
         "REGION",
         "TRAIN_IMAGE_URI",
@@ -152,7 +239,7 @@ def test_the_pipeline_gets_its_settings_from_the_stack_outputs():
         "STACK",
     ):
         assert f"AIDETECTOR_PIPELINE_{setting}=" in text, setting
-    for output in ("pipeline_name", "sagemaker_role_arn", "bucket_name", "endpoint_name", "repository_urls"):
+    for output in ("pipeline_name", "pipeline_role_arn", "endpoint_role_arn", "bucket_name", "endpoint_name"):
         assert f".{output}" in text, output
 
 
@@ -169,35 +256,35 @@ def test_the_smoke_test_calls_the_deployed_api_with_the_web_key():
 
 def test_prod_needs_dev_and_an_approved_environment():
     prod, dev = RELEASE["jobs"]["deploy-prod"], RELEASE["jobs"]["deploy-dev"]
-    assert prod["needs"] == "deploy-dev"
-    assert (dev["environment"], prod["environment"]) == ("dev", "prod-ap-southeast-2")
+    assert prod["needs"] == ["stacks", "deploy-dev"]
+    assert (dev["environment"], prod["environment"]) == ("dev", "${{ matrix.stack }}")
     for job in (dev, prod):
         assert job["concurrency"]["cancel-in-progress"] is False, "never interrupt pulumi up"
-
-
-@pytest.mark.parametrize("name", DEPLOY_JOBS)
-def test_stacks_and_regions_match_the_pulumi_stack_files(name):
-    env = RELEASE["jobs"][name]["env"]
+    env = dev["env"]
     stack_file = yaml.safe_load((REPO / "infra_pulumi" / f"Pulumi.{env['STACK']}.yaml").read_text())
     assert stack_file["config"]["aws:region"] == env["AWS_REGION"]
-    for entry in RELEASE["jobs"]["preview"]["strategy"]["matrix"]["include"]:
-        region = yaml.safe_load((REPO / "infra_pulumi" / f"Pulumi.{entry['stack']}.yaml").read_text())
-        assert region["config"]["aws:region"] == entry["region"]
 
 
-def test_actions_are_pinned_to_a_version():
+def test_actions_are_pinned_to_a_commit_sha():
+    """Issue 24.11: a tag can be moved to other code; jobs holding id-token: write run only pinned commits."""
     for name, workflow in all_workflows().items():
         for job in workflow["jobs"].values():
             for step in steps(job):
                 if "uses" in step and not step["uses"].startswith("./"):
-                    assert re.fullmatch(r"[\w.-]+/[\w./-]+@(v\d+(\.\d+)*|[0-9a-f]{40})", step["uses"]), (name, step)
+                    assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), (name, step)
 
 
 def test_the_aidetector_commands_the_release_runs_exist():
     from aidetector.cli.main import build_parser
 
-    lines = [line.strip() for line in run_text(RELEASE["jobs"]["deploy-dev"]).splitlines()]
-    commands = [line.split()[1:] for line in lines if line.startswith("aidetector ")]
-    assert commands == [["pipeline", "upsert"], ["pipeline", "start", "--wait"]]
+    lines = [line.strip() for line in run_text(RELEASE["jobs"]["deploy-dev"]).replace("\\\n", " ").splitlines()]
+    commands = [shlex.split(line)[1:] for line in lines if line.startswith("aidetector ")]
+    assert [c[:2] for c in commands] == [["models", "--registry"], ["pipeline", "upsert"], ["pipeline", "start"]]
     for words in commands:
-        build_parser().parse_args(words)  # argparse exits on an unknown command or option
+        # a word with a shell expansion in it stands for a value: any value will do for the parser
+        build_parser().parse_args(["VALUE" if "$" in w else w for w in words])  # argparse exits on an unknown option
+
+
+def test_the_tag_prefix_is_the_one_the_lifecycle_policy_protects():
+    settings = (REPO / "infra_pulumi" / "aidetector_infra" / "settings.py").read_text()
+    assert f'DEPLOYED_TAG_PREFIX = "{DEPLOYED_TAG_PREFIX}"' in settings

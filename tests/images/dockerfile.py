@@ -92,12 +92,26 @@ class Dockerfile:
 
     @staticmethod
     def pip_installs_of(run: str) -> list[list[str]]:
+        """Requirements of each `pip install`; a `-r FILE` counts as the pinned requirements that file lists (the
+        image copies the repository's requirements/ to the same relative path)."""
         installs = []
         for part in re.split(r"&&|;", run):
             words = shlex.split(part)
             if "pip" in words and "install" in words:
-                installs.append(without_flags(words[words.index("install") + 1 :]))
+                args = words[words.index("install") + 1 :]
+                files = [args[i + 1] for i, word in enumerate(args) if word in ("-r", "--requirement")]
+                installs.append(without_flags(args) + [pin for file in files for pin in locked(REPO / file)])
         return installs
+
+    def hash_checked(self) -> bool:
+        """Every `pip install` that names requirements from a file checks their hashes, and none resolves more."""
+        for run in self.all("RUN"):
+            for part in re.split(r"&&|;", run):
+                words = shlex.split(part)
+                locks = "pip" in words and "install" in words and "-r" in words
+                if locks and ("--require-hashes" not in words or "--no-deps" not in words):
+                    return False
+        return True
 
 
 def parse(text: str) -> list[Instruction]:
@@ -122,6 +136,16 @@ def command_form(text: str) -> list[str]:
     if text.startswith("["):
         return list(json.loads(text))
     return ["/bin/sh", "-c", text] if text else []
+
+
+def locked(path: Path) -> list[str]:
+    """`name==version` of every requirement a lock file pins (hashes and comments dropped)."""
+    pins = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip().rstrip("\\").strip()
+        if line and not line.startswith(("#", "--")) and "==" in line:
+            pins.append(line.split(";")[0].strip())
+    return pins
 
 
 def without_flags(words: list[str]) -> list[str]:

@@ -43,6 +43,14 @@ def closure(requirements: list[str]) -> set[str]:
     return {s for s in seen if "[" not in s}
 
 
+def project_dependencies(extras: set[str]) -> list[str]:
+    """The requirement strings pyproject.toml declares for the core and `extras` (what a lock must satisfy)."""
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
+    return [*project["dependencies"], *(r for extra in sorted(extras) for r in project["optional-dependencies"][extra])]
+
+
 def project_requirement(extras: set[str]) -> str:
     return OWN_DISTRIBUTION + ("[" + ",".join(sorted(extras)) + "]" if extras else "")
 

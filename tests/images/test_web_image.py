@@ -24,6 +24,7 @@ def web_requirements() -> list[str]:
 
 def test_installs_only_the_ui_packages_never_the_project_or_torch():
     requirements = web_requirements()
+    assert WEB.hash_checked()  # issue 24.5: requirements/web.txt, every version and file hash locked
     assert not any(project_extras(r) is not None for r in requirements), "the UI image must not install the project"
     assert not closure(requirements) & HEAVY
 

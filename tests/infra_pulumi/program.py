@@ -12,6 +12,7 @@ import contextvars
 import importlib
 import json
 import runpy
+import subprocess
 import sys
 import warnings
 from collections.abc import Iterable
@@ -32,6 +33,12 @@ PROGRAM = INFRA_DIR / "__main__.py"
 PROJECT = "aidetector"
 ACCOUNT = "123456789012"
 STACKS = ("dev", "prod-ap-southeast-2", "prod-eu-west-1")
+# The committed stack files say `imageTag: unset` (the release sets it); runs use this tag unless a test says otherwise.
+RELEASED_TAG = "3f2c1d0"
+# What SSM /aidetector/<stack>/model-version holds in AWS (the seeded, promoted model), unless a test says otherwise.
+RECORDED_VERSION = "20261129T102241Z"
+# What API Gateway's account settings hold in a region (its CloudWatch role), for stacks that do not manage it.
+ACCOUNT_LOG_ROLE = f"arn:aws:iam::{ACCOUNT}:role/apigateway-cloudwatch"
 # How Pulumi marks a secret value on the wire (pulumi.runtime.rpc); the mocks see inputs in that form.
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -62,6 +69,8 @@ class Declared:
     inputs: dict[str, Any]
     custom: bool
     ignore_changes: list[str] = field(default_factory=list)
+    retain_on_delete: bool = False
+    read: bool = False  # looked up with `Resource.get` (a read of something the stack does not manage)
 
     def get(self, *keys: str) -> Any:
         """A nested input, secrets unwrapped: `get("primaryContainer", "image")`."""
@@ -116,16 +125,26 @@ def mock_id(name: str) -> str:
 class RecordingMocks(pulumi.runtime.Mocks):
     """Answers like AWS would (computed ARNs, URLs, names) and records every declared resource."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, recorded_version: str, account_log_role: str) -> None:
         self.region = region
+        self.recorded_version = recorded_version
+        self.account_log_role = account_log_role
         self.declared: list[Declared] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = _unwrap(args.inputs)
+        if args.resource_id:  # a read (`Resource.get`): AWS's current state of something outside the stack
+            self.declared.append(Declared(args.typ, args.name, inputs, True, read=True))
+            return args.resource_id, self.read(args.typ, args.resource_id)
         self.declared.append(Declared(args.typ, args.name, inputs, bool(args.custom)))
         if not args.custom:
             return "", {}
         return mock_id(args.name), self.computed(args.typ, args.name, dict(args.inputs))
+
+    def read(self, type_: str, resource_id: str) -> dict[str, Any]:
+        if type_ == "aws:apigateway/account:Account":
+            return {"cloudwatchRoleArn": self.account_log_role, "id": resource_id}
+        raise NotImplementedError(f"the program reads {type_} {resource_id}: add it to the mocks")
 
     def computed(self, type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         region, state = self.region, dict(inputs)
@@ -143,6 +162,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT}:{mock_id(name)}"
         elif type_ == "aws:apigateway/stage:Stage":
             state["invokeUrl"] = f"https://{inputs['restApi']}.execute-api.{region}.amazonaws.com/{inputs['stageName']}"
+            state["arn"] = f"arn:aws:apigateway:{region}::/restapis/{inputs['restApi']}/stages/{inputs['stageName']}"
         elif type_ == "aws:apigateway/apiKey:ApiKey":
             state["value"] = f"{name}-value"
         elif type_ == "aws:lambda/function:Function":
@@ -155,6 +175,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:ssm:{region}:{ACCOUNT}:parameter{inputs['name']}"
         elif type_ == "aws:iam/role:Role":
             state["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+        elif type_ == "aws:apigateway/stage:Stage":
+            pass
+        elif type_ == "aws:wafv2/webAcl:WebAcl":
+            state["arn"] = f"arn:aws:wafv2:{region}:{ACCOUNT}:regional/webacl/{inputs['name']}/{mock_id(name)}"
         elif type_ == "aws:ecs/expressGatewayService:ExpressGatewayService":
             host = f"{inputs['serviceName']}.ecs.{region}.on.aws"
             state["ingressPaths"] = [{"accessType": "PUBLIC", "endpoint": host}]
@@ -167,6 +191,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
         if args.token == "aws:index/getPartition:getPartition":
             partition = {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
             return {**partition, "id": "aws"}, []
+        if args.token == "aws:ssm/getParameter:getParameter":
+            name = args.args["name"]
+            if not name.endswith("/model-version"):
+                raise NotImplementedError(f"the program reads SSM {name}: add it to the mocks")
+            value = self.recorded_version
+            return {"name": name, "value": value, "insecureValue": value, "type": "String", "id": name, "arn": ""}, []
         raise NotImplementedError(f"the program calls {args.token}: add it to the mocks")
 
 
@@ -176,9 +206,11 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
         self.ignore_changes: dict[tuple[str, str], list[str]] = {}
+        self.retain_on_delete: dict[tuple[str, str], bool] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         self.ignore_changes[(request.type, request.name)] = list(request.ignoreChanges)
+        self.retain_on_delete[(request.type, request.name)] = bool(request.retainOnDelete)
         return super().RegisterResource(request)
 
 
@@ -192,11 +224,13 @@ def stack_config(stack: str) -> dict[str, str]:
     return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
 
 
-def _execute(stack: str, config: dict[str, str], secret_keys: list[str]) -> ProgramRun:
+def _execute(
+    stack: str, config: dict[str, str], secret_keys: list[str], recorded_version: str, account_log_role: str
+) -> ProgramRun:
     # Pulumi's runtime asks for the thread's current event loop; an earlier test's `asyncio.run` leaves none.
     asyncio.set_event_loop(asyncio.new_event_loop())
     region = config["aws:region"]
-    mocks = RecordingMocks(region)
+    mocks = RecordingMocks(region, recorded_version, account_log_role)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_all_config(config, secret_keys)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
@@ -211,17 +245,25 @@ def _execute(stack: str, config: dict[str, str], secret_keys: list[str]) -> Prog
     _sync_await(run_pulumi_func(lambda: _sync_await(program().future())))
     for resource in mocks.declared:
         resource.ignore_changes = monitor.ignore_changes.get((resource.type, resource.name), [])
+        resource.retain_on_delete = monitor.retain_on_delete.get((resource.type, resource.name), False)
     return ProgramRun(stack=stack, region=region, resources=mocks.declared, outputs=outputs)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def run_program(
-    stack: str, overrides: tuple[tuple[str, str], ...] = (), secrets: tuple[tuple[str, str], ...] = ()
+    stack: str,
+    overrides: tuple[tuple[str, str], ...] = (),
+    secrets: tuple[tuple[str, str], ...] = (),
+    recorded_version: str = RECORDED_VERSION,
+    account_log_role: str = ACCOUNT_LOG_ROLE,
 ) -> ProgramRun:
-    """One run per stack and config (cached): the stack file's config plus `overrides` and secret `secrets`."""
-    config = {**stack_config(stack), **dict(overrides), **dict(secrets)}
+    """One run per stack and config (cached): the stack file's config with the release's image tag, plus
+    `overrides` and secret `secrets`; AWS holds `recorded_version` in SSM and `account_log_role` in API Gateway."""
+    config = {**stack_config(stack), "aidetector:imageTag": RELEASED_TAG, **dict(overrides), **dict(secrets)}
     # A fresh context: Pulumi keeps its settings, config and root stack in context variables.
-    return contextvars.Context().run(_execute, stack, config, [key for key, _ in secrets])
+    return contextvars.Context().run(
+        _execute, stack, config, [key for key, _ in secrets], recorded_version, account_log_role
+    )
 
 
 def statements_of(document: Any) -> Iterable[dict[str, Any]]:
@@ -229,3 +271,34 @@ def statements_of(document: Any) -> Iterable[dict[str, Any]]:
     parsed = json.loads(reveal(document)) if isinstance(reveal(document), str) else reveal(document)
     found = parsed["Statement"]
     return found if isinstance(found, list) else [found]
+
+
+def program_failure(stack: str, **run_args: Any) -> str:
+    """The error a run stops with, for programs that fail inside an `apply` (a value only AWS knows).
+
+    Such a failure leaves Pulumi's runtime waiting on the dead run's outputs, and the next run in the same process
+    would hang: so it runs in a process of its own. Returns what that run printed (it must fail)."""
+    code = f"import sys; from tests.infra_pulumi.program import run_program; run_program({stack!r}, **{run_args!r})"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0, "the program was expected to fail"
+    return result.stdout + result.stderr
+
+
+def allows(statements: Iterable[dict[str, Any]], action: str, resource: str) -> bool:
+    """Whether an Allow statement names `action` on `resource` (IAM's wildcards; conditions not evaluated)."""
+    from fnmatch import fnmatchcase
+
+    def listed(value: Any) -> list[str]:
+        return [value] if isinstance(value, str) else list(value)
+
+    return any(
+        statement["Effect"] == "Allow"
+        and any(fnmatchcase(action.lower(), pattern.lower()) for pattern in listed(statement["Action"]))
+        and any(fnmatchcase(resource, pattern) for pattern in listed(statement["Resource"]))
+        for statement in statements
+    )
+
+
+def role_statements(run: ProgramRun, role: str) -> list[dict[str, Any]]:
+    """The inline policy of the role named `role` (its RolePolicy is `<role>-policy`)."""
+    return list(statements_of(run.named("aws:iam/rolePolicy:RolePolicy", f"{role}-policy").get("policy")))

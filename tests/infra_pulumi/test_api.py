@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
 from pathlib import Path
+from typing import Any
 
+import pulumi
+import pulumi_aws as aws
 import pytest
 from aidetector_infra.public_api import deployment_fingerprint
-from aidetector_infra.settings import ROUTES, ApiSettings
+from aidetector_infra.settings import ROUTES
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
 
 from aidetector.api import routes as api_routes
 from aidetector.plans import lambda_environment, load_plans
-from tests.infra_pulumi.program import REPO_ROOT, ProgramRun, run_program
+from tests.infra_pulumi.program import REPO_ROOT, ProgramRun, program_failure, reveal, run_program
 
 CORS = {
     "Access-Control-Allow-Origin": "'*'",
@@ -109,8 +116,10 @@ def test_api_lambda_environment_names_the_endpoint_and_the_shared_limits(stack: 
     assert function.inputs["timeout"] <= 29
 
 
-def test_reserved_concurrency_comes_from_the_stack(dev: ProgramRun, prod: ProgramRun) -> None:
-    assert dev.named("aws:lambda/function:Function", "aidetector-dev-api").inputs["reservedConcurrentExecutions"] == 5
+def test_reserved_concurrency_is_optional_and_comes_from_the_stack(dev: ProgramRun, prod: ProgramRun) -> None:
+    """Issue 24.4: a new account's quota of 10 leaves nothing to reserve, so dev reserves nothing."""
+    for function in dev.of_type("aws:lambda/function:Function"):
+        assert "reservedConcurrentExecutions" not in function.inputs, function.name
     api = prod.named("aws:lambda/function:Function", "aidetector-prod-ap-southeast-2-api")
     assert api.inputs["reservedConcurrentExecutions"] == 50
 
@@ -121,18 +130,21 @@ def test_usage_plans_are_the_local_gateways_plans(dev: ProgramRun) -> None:
         p.inputs["name"].removeprefix("aidetector-dev-"): p.inputs
         for p in dev.of_type("aws:apigateway/usagePlan:UsagePlan")
     }
-    assert set(declared) == set(plans) == {"free", "pro"}
+    assert set(declared) == set(plans) == {"free", "pro", "web"}
     for name, plan in plans.items():
         assert declared[name]["throttleSettings"] == {"rateLimit": plan.rate, "burstLimit": plan.burst}
         assert declared[name]["quotaSettings"] == {"limit": plan.quota, "period": plan.period}
         assert declared[name]["apiStages"] == [{"apiId": "aidetector-dev-api-id", "stage": "prod"}]
 
 
-def test_web_key_is_on_the_pro_plan(dev: ProgramRun) -> None:
+def test_web_key_is_on_its_own_modest_plan(dev: ProgramRun) -> None:
+    """Issue 24.12: the public page's one shared key has a plan of its own, below a customer's pro plan."""
     (key,) = dev.of_type("aws:apigateway/apiKey:ApiKey")
     (binding,) = dev.of_type("aws:apigateway/usagePlanKey:UsagePlanKey")
     assert binding.inputs["keyId"] == f"{key.name}-id" and binding.inputs["keyType"] == "API_KEY"
-    assert dev.by_id(binding.inputs["usagePlanId"]).inputs["name"] == "aidetector-dev-pro"
+    assert dev.by_id(binding.inputs["usagePlanId"]).inputs["name"] == "aidetector-dev-web"
+    web, pro = load_plans().plans["web"], load_plans().plans["pro"]
+    assert web.rate <= pro.rate and web.burst <= pro.burst
 
 
 def test_stage_prod_logs_json_and_throttles(dev: ProgramRun) -> None:
@@ -155,14 +167,92 @@ def test_stage_prod_logs_json_and_throttles(dev: ProgramRun) -> None:
     assert account.inputs["cloudwatchRoleArn"] == "arn:aws:iam::123456789012:role/aidetector-dev-apigw-logs"
 
 
-def test_deployment_is_redeployed_when_routes_change(dev: ProgramRun) -> None:
-    (deployment,) = dev.of_type("aws:apigateway/deployment:Deployment")
-    settings = ApiSettings(reserved_concurrency=5, stage_rate_limit=10, stage_burst_limit=20)
-    assert deployment.inputs["triggers"] == {"fingerprint": deployment_fingerprint(ROUTES, settings)}
-    changed = deployment_fingerprint((*ROUTES, ("GET", "/v1/models")), settings)
-    assert changed != deployment.inputs["triggers"]["fingerprint"]
-    assert deployment_fingerprint(ROUTES, ApiSettings(cors_origin="https://a.example")) != deployment_fingerprint(
-        ROUTES, ApiSettings()
+class _Echo(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        return {}, []
+
+
+METHOD = {"rest_api": "api", "resource_id": "res", "http_method": "POST", "authorization": "NONE",
+          "api_key_required": True}  # fmt: skip
+INTEGRATION = {"rest_api": "api", "resource_id": "res", "http_method": "POST", "type": "AWS_PROXY",
+               "integration_http_method": "POST", "uri": "arn:fn", "timeout_milliseconds": 29000}  # fmt: skip
+
+
+def fingerprint_of(method: dict[str, Any], integration: dict[str, Any]) -> str:
+    """`deployment_fingerprint` of one method and its integration, declared under Pulumi's mocks."""
+
+    def run() -> str:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        pulumi.runtime.set_mocks(_Echo(), project="t", stack="t", preview=False)
+        found: dict[str, str] = {}
+
+        def program() -> pulumi.Output[Any]:
+            declared = [aws.apigateway.Method("m", **method), aws.apigateway.Integration("i", **integration)]
+            return deployment_fingerprint(declared).apply(lambda value: found.setdefault("value", value))
+
+        _sync_await(run_pulumi_func(lambda: _sync_await(program().future())))
+        return found["value"]
+
+    return contextvars.Context().run(run)
+
+
+@pytest.mark.parametrize(
+    ("method", "integration"),
+    [
+        ({"api_key_required": False}, {}),
+        ({"authorization": "AWS_IAM"}, {}),
+        ({"request_parameters": {"method.request.header.x-api-key": True}}, {}),
+        ({}, {"uri": "arn:other-fn"}),
+        ({}, {"timeout_milliseconds": 10000}),
+        ({}, {"request_templates": {"application/json": "{}"}}),
+    ],
+    ids=["key", "authorization", "request parameters", "integration uri", "integration timeout", "template"],
+)
+def test_the_redeploy_trigger_changes_when_any_method_or_integration_changes(method, integration) -> None:
+    """Issue 24.7: the trigger hashes the resources themselves, not a summary written beside them."""
+    before = fingerprint_of(METHOD, INTEGRATION)
+    assert fingerprint_of(METHOD, INTEGRATION) == before, "the same resources give the same trigger"
+    assert fingerprint_of({**METHOD, **method}, {**INTEGRATION, **integration}) != before
+
+
+def test_the_stacks_deployment_follows_its_routes_and_nothing_else() -> None:
+    def trigger(*overrides: tuple[str, str]) -> str:
+        (deployment,) = run_program("dev", overrides=overrides).of_type("aws:apigateway/deployment:Deployment")
+        return reveal(deployment.inputs["triggers"]["fingerprint"])
+
+    committed = trigger()
+    assert trigger(("aidetector:api", '{"timeoutS": 20, "readTimeoutS": 15}')) != committed  # every integration
+    assert trigger(("aidetector:api", '{"corsOrigin": "https://a.example"}')) != committed  # preflights, responses
+    assert trigger(("aidetector:alarms", '{"apiErrorRate": 0.3}')) == committed  # not frozen in a deployment
+
+
+def test_without_the_account_role_a_stack_that_does_not_manage_it_stops_with_a_clear_message() -> None:
+    """Issue 24.7: access logs fail in a region whose API Gateway has no CloudWatch role."""
+    leave_it = (("aidetector:api", '{"manageAccountRole": false}'),)
+    run = run_program("dev", overrides=leave_it)  # the region has one (set by another stack)
+    assert not run.of_type("aws:apigateway/account:Account") or all(
+        a.read for a in run.of_type("aws:apigateway/account:Account")
+    )
+    (settings,) = run.of_type("aws:apigateway/methodSettings:MethodSettings")
+    assert settings.inputs["settings"]["loggingLevel"] == "ERROR"
+    assert "no CloudWatch role" in program_failure("dev", overrides=leave_it, account_log_role="")
+
+
+def test_waf_rate_rule_guards_the_api_stage(dev: ProgramRun) -> None:
+    """Issue 24.12: a per-client-IP rate rule on the stage, before API Gateway's meter."""
+    acl = dev.named("aws:wafv2/webAcl:WebAcl", "aidetector-dev-api-waf")
+    assert acl.inputs["scope"] == "REGIONAL" and acl.inputs["defaultAction"] == {"allow": {}}
+    (rule,) = acl.inputs["rules"]
+    assert rule["action"] == {"block": {}}
+    rate = rule["statement"]["rateBasedStatement"]
+    assert (rate["aggregateKeyType"], rate["limit"], rate["evaluationWindowSec"]) == ("IP", 6000, 300)
+    (association,) = dev.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert association.inputs["webAclArn"].endswith(f"/webacl/{acl.inputs['name']}/{acl.name}-id")
+    assert (
+        association.inputs["resourceArn"] == "arn:aws:apigateway:us-east-1::/restapis/aidetector-dev-api-id/stages/prod"
     )
 
 

@@ -6,7 +6,6 @@ import importlib.util
 import json
 import sys
 from datetime import UTC, datetime
-from fnmatch import fnmatchcase
 from pathlib import Path
 from types import ModuleType
 
@@ -14,7 +13,15 @@ import boto3
 from aidetector_infra.settings import ALARM_RELAY_BUNDLE, API_BUNDLE, JOBS_BUNDLE
 from botocore.stub import Stubber
 
-from tests.infra_pulumi.program import REPO_ROOT, ProgramRun, reveal, run_program, statements_of
+from tests.infra_pulumi.program import (
+    REPO_ROOT,
+    ProgramRun,
+    allows,
+    reveal,
+    role_statements,
+    run_program,
+    statements_of,
+)
 
 PARAMETER = "aws:ssm/parameter:Parameter"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -33,10 +40,14 @@ def test_parameters_hold_image_tags_model_version_and_secrets() -> None:
         "/aidetector/dev/image-tags/serve": ("String", "3f2c1d0"),
         "/aidetector/dev/image-tags/web": ("String", "3f2c1d0"),
         "/aidetector/dev/model-version": ("String", "unset"),
+        "/aidetector/dev/endpoint-variant": (
+            "String",
+            '{"ServerlessConfig": {"MaxConcurrency": 2, "MemorySizeInMB": 3072}, "VariantName": "AllTraffic"}',
+        ),
         "/aidetector/dev/slack-webhook-url": ("SecureString", "unset"),
         "/aidetector/dev/web-api-key": ("SecureString", "aidetector-dev-web-key-value"),
     }
-    # The promotion step writes the model version after creation; `pulumi up` must not reset it.
+    # The deploy step writes the model version after creation; `pulumi up` must not reset it.
     assert run.named(PARAMETER, "aidetector-dev-model-version").ignore_changes == ["value"]
 
 
@@ -118,13 +129,19 @@ def test_jobs_lambda_knows_the_endpoint_bucket_and_pipeline(dev: ProgramRun) -> 
         "BATCH_OUTPUT_PREFIX": "batch/output/",
         "TRANSFORM_INSTANCE_TYPE": "ml.m5.xlarge",
         "PIPELINE_NAME": dev.outputs["pipeline_name"],
+        "BATCH_ROLE_ARN": "arn:aws:iam::123456789012:role/aidetector-dev-batch",
+        "MODEL_VERSION_PARAM": "/aidetector/dev/model-version",
     }
     policy = dev.named("aws:iam/rolePolicy:RolePolicy", "aidetector-dev-jobs-role-policy")
     granted = {a: s["Resource"] for s in statements_of(policy.get("policy")) for a in s["Action"]}
     sagemaker = "arn:aws:sagemaker:us-east-1:123456789012"
     assert granted["sagemaker:StartPipelineExecution"] == [f"{sagemaker}:pipeline/aidetector-dev-train"]
-    assert granted["sagemaker:CreateTransformJob"] == [f"{sagemaker}:transform-job/aidetector-dev-*"]
+    assert granted["sagemaker:CreateTransformJob"] == [
+        f"{sagemaker}:model/aidetector-dev-batch-*",
+        f"{sagemaker}:transform-job/aidetector-dev-batch-*",
+    ]
     assert granted["sagemaker:DescribeEndpoint"] == [f"{sagemaker}:endpoint/aidetector-dev"]
+    assert granted["iam:PassRole"] == ["arn:aws:iam::123456789012:role/aidetector-dev-batch"]
 
 
 def test_lambda_packages_hold_the_contracts_files(dev: ProgramRun) -> None:
@@ -156,13 +173,27 @@ def load_lambda(name: str) -> ModuleType:
     return module
 
 
-def test_transform_jobs_the_jobs_lambda_starts_are_within_its_permission(dev: ProgramRun) -> None:
-    """Runs `lambda/jobs.py` against stubbed AWS answers and checks the job name against the role's scope."""
+def test_the_weekly_batch_stays_within_the_jobs_and_batch_roles(dev: ProgramRun) -> None:
+    """Runs `lambda/jobs.py` against stubbed AWS answers (botocore checks every call and answer against the API's
+    own model) and checks each call against the jobs Lambda's role, and the transform's data against the batch
+    role: the model it creates, the role it passes, the names it picks, the prefixes the job reads and writes."""
     jobs = load_lambda("jobs")
     credentials = {"region_name": "us-east-1", "aws_access_key_id": "test", "aws_secret_access_key": "test"}
     sagemaker, s3 = boto3.client("sagemaker", **credentials), boto3.client("s3", **credentials)
+    ssm = boto3.client("ssm", **credentials)
     now = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
-    with Stubber(sagemaker) as sagemaker_stub, Stubber(s3) as s3_stub:
+    bucket, env = dev.outputs["bucket_name"], dev.named("aws:lambda/function:Function", "aidetector-dev-jobs")
+    variables = env.inputs["environment"]["variables"]
+    config = jobs.JobsConfig(
+        endpoint_name=variables["ENDPOINT_NAME"],
+        bucket=bucket,
+        batch_role_arn=variables["BATCH_ROLE_ARN"],
+        model_version_parameter=variables["MODEL_VERSION_PARAM"],
+    )
+    serving = {"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/aidetector-dev/serve:3f2c1d0",
+               "ModelDataUrl": f"s3://{bucket}/models/20261129T102241Z/model.tar.gz",
+               "Environment": {"AIDETECTOR_MODEL_VERSION": "20261129T102241Z"}}  # fmt: skip
+    with Stubber(sagemaker) as sagemaker_stub, Stubber(s3) as s3_stub, Stubber(ssm):
         s3_stub.add_response("list_objects_v2", {"KeyCount": 1, "Contents": [{"Key": "batch/input/a.jsonl"}]})
         sagemaker_stub.add_response(
             "describe_endpoint",
@@ -184,12 +215,36 @@ def test_transform_jobs_the_jobs_lambda_starts_are_within_its_permission(dev: Pr
                 "CreationTime": now,
             },
         )
+        sagemaker_stub.add_response(
+            "describe_model",
+            {
+                "ModelName": "aidetector-dev-model-1a2b3c",
+                "ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/aidetector-dev-model-1a2b3c",
+                "PrimaryContainer": serving,
+                "ExecutionRoleArn": "arn:aws:iam::123456789012:role/aidetector-dev-endpoint",
+                "CreationTime": now,
+            },
+        )
+        sagemaker_stub.add_response("create_model", {"ModelArn": "arn:aws:sagemaker:us-east-1:1:model/m"})
         sagemaker_stub.add_response("create_transform_job", {"TransformJobArn": "arn:aws:sagemaker:job"})
-        config = jobs.JobsConfig(endpoint_name="aidetector-dev", bucket=dev.outputs["bucket_name"])
-        started = jobs.start_batch(config, sagemaker, s3, now)
-    policy = dev.named("aws:iam/rolePolicy:RolePolicy", "aidetector-dev-jobs-role-policy")
-    granted = {a: s["Resource"] for s in statements_of(policy.get("policy")) for a in s["Action"]}
-    arn = f"arn:aws:sagemaker:us-east-1:123456789012:transform-job/{started['transform_job']}".lower()
-    assert any(fnmatchcase(arn, pattern) for pattern in granted["sagemaker:CreateTransformJob"]), (
-        f"{started['transform_job']}: name transform jobs after ENDPOINT_NAME (aidetector-<stack>-...)"
-    )
+        started = jobs.start_batch(config, sagemaker, s3, ssm, now)
+    jobs_role = role_statements(dev, "aidetector-dev-jobs-role")
+    name = started["transform_job"]
+    sagemaker_arn = "arn:aws:sagemaker:us-east-1:123456789012"
+    for action, resource in [
+        ("sagemaker:DescribeEndpoint", f"{sagemaker_arn}:endpoint/aidetector-dev"),
+        ("sagemaker:DescribeEndpointConfig", f"{sagemaker_arn}:endpoint-config/aidetector-dev-endpoint-config-1a2b3c"),
+        ("sagemaker:DescribeModel", f"{sagemaker_arn}:model/aidetector-dev-model-1a2b3c"),
+        ("sagemaker:CreateModel", f"{sagemaker_arn}:model/{name}"),
+        ("sagemaker:CreateTransformJob", f"{sagemaker_arn}:transform-job/{name}"),
+        ("iam:PassRole", config.batch_role_arn),
+    ]:
+        assert allows(jobs_role, action, resource), (action, resource)
+    batch_role = role_statements(dev, "aidetector-dev-batch")
+    output = started["output"].removeprefix("s3://")
+    assert allows(batch_role, "s3:GetObject", f"arn:aws:s3:::{bucket}/batch/input/a.jsonl")
+    assert allows(batch_role, "s3:GetObject", f"arn:aws:s3:::{bucket}/models/20261129T102241Z/model.tar.gz")
+    assert allows(batch_role, "s3:PutObject", f"arn:aws:s3:::{output}a.jsonl.out")
+    endpoint_role = role_statements(dev, "aidetector-dev-endpoint")
+    assert not allows(endpoint_role, "s3:GetObject", f"arn:aws:s3:::{bucket}/batch/input/a.jsonl")
+    assert not allows(endpoint_role, "s3:PutObject", f"arn:aws:s3:::{output}a.jsonl.out")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from aidetector_infra.settings import DEPLOYED_TAG_PREFIX
 
-from tests.infra_pulumi.program import ProgramRun, Secret, reveal, run_program, statements_of
+from tests.infra_pulumi.program import ProgramRun, Secret, allows, reveal, run_program, statements_of
 
 # Actions that have no resource-level permission in IAM: the only ones allowed to name Resource "*".
-UNSCOPABLE_ACTIONS = {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"}
+UNSCOPABLE_ACTIONS = {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "logs:DescribeLogGroups"}
 POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")
 
 
@@ -58,14 +59,20 @@ def test_no_admin_or_full_access_managed_policy(dev: ProgramRun) -> None:
         assert not role.inputs.get("managedPolicyArns"), role.name
 
 
-def test_each_role_is_assumed_by_one_service(dev: ProgramRun) -> None:
+def test_each_role_is_assumed_by_one_service_for_this_account_only(dev: ProgramRun) -> None:
+    """Issue 24.11: every service-role trust names the account (`aws:SourceAccount`) against the confused deputy."""
     principals = {}
     for role in dev.of_type("aws:iam/role:Role"):
         (trust,) = statements_of(role.get("assumeRolePolicy"))
         assert trust["Action"] == "sts:AssumeRole"
         principals[role.name] = trust["Principal"]["Service"]
+        ((operator, condition),) = trust["Condition"].items()
+        assert condition == {"aws:SourceAccount": "123456789012"}, role.name
+        assert operator in ("StringEquals", "StringEqualsIfExists"), role.name
     assert principals == {
-        "aidetector-dev-sagemaker": "sagemaker.amazonaws.com",
+        "aidetector-dev-endpoint": "sagemaker.amazonaws.com",
+        "aidetector-dev-batch": "sagemaker.amazonaws.com",
+        "aidetector-dev-pipeline": "sagemaker.amazonaws.com",
         "aidetector-dev-api-role": "lambda.amazonaws.com",
         "aidetector-dev-apigw-logs": "apigateway.amazonaws.com",
         "aidetector-dev-web-execution": "ecs-tasks.amazonaws.com",
@@ -92,38 +99,72 @@ def test_api_lambda_may_invoke_only_this_endpoint_and_write_its_logs(dev: Progra
     ]
 
 
-def test_sagemaker_role_is_scoped_to_the_stack(dev: ProgramRun) -> None:
-    statements = role_policy(dev, "aidetector-dev-sagemaker")
+@pytest.mark.parametrize("stack", ["dev", "prod-ap-southeast-2"])
+def test_every_role_the_program_creates_carries_the_permissions_boundary(stack: str) -> None:
+    """Issue 24.9: the deploy roles may create roles only with this boundary (`iam:PermissionsBoundary`)."""
+    roles = run_program(stack).of_type("aws:iam/role:Role")
+    assert len(roles) >= 9
+    for role in roles:
+        assert role.inputs["permissionsBoundary"] == "arn:aws:iam::123456789012:policy/aidetector-boundary", role.name
+
+
+def test_the_endpoint_role_reads_its_model_pulls_its_image_and_writes_logs_and_metrics_only(dev: ProgramRun) -> None:
+    """Issue 24.8: the container that parses untrusted text gets nothing the pipeline needs."""
+    statements = role_policy(dev, "aidetector-dev-endpoint")
     bucket = "arn:aws:s3:::" + dev.outputs["bucket_name"]
-    role_arn = dev.outputs["sagemaker_role_arn"]
-    for statement in statements:
-        actions = statement["Action"]
-        resources = statement["Resource"]
-        if any(action.startswith("s3:") for action in actions):
-            assert all(r == bucket or r.startswith(bucket + "/") for r in resources), statement
-        if any(action.startswith("ecr:Batch") for action in actions):
-            assert sorted(resources) == sorted(
-                f"arn:aws:ecr:us-east-1:123456789012:repository/aidetector-dev/{image}"
-                for image in ("train", "serve", "web")
-            )
-        if "iam:PassRole" in actions:
-            assert actions == ["iam:PassRole"] and resources == [role_arn]
-            assert statement["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
-        if "ssm:PutParameter" in actions:
-            assert resources == ["arn:aws:ssm:us-east-1:123456789012:parameter/aidetector/dev/model-version"]
-        if "sagemaker:UpdateEndpoint" in actions:
-            names = ("model/aidetector-dev-*", "endpoint-config/aidetector-dev-*", "endpoint/aidetector-dev")
-            assert resources == [f"arn:aws:sagemaker:us-east-1:123456789012:{name}" for name in names]
     granted = {action for statement in statements for action in statement["Action"]}
-    # The pipeline's deploy step (aidetector.pipeline.deploy) and the promotion step need exactly these.
-    assert {"sagemaker:CreateModel", "sagemaker:CreateEndpointConfig", "sagemaker:UpdateEndpoint"} <= granted
-    assert {
+    assert granted == {
         "s3:GetObject",
-        "s3:PutObject",
-        "ssm:PutParameter",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:GetAuthorizationToken",
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogStreams",
         "logs:PutLogEvents",
         "cloudwatch:PutMetricData",
-    } <= granted
+    }
+    by_action = {action: statement["Resource"] for statement in statements for action in statement["Action"]}
+    assert by_action["s3:GetObject"] == [f"{bucket}/models/*"]
+    assert by_action["ecr:BatchGetImage"] == ["arn:aws:ecr:us-east-1:123456789012:repository/aidetector-dev/serve"]
+    assert by_action["logs:PutLogEvents"] == [
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/aidetector-dev*"
+    ]
+    (model,) = dev.of_type("aws:sagemaker/model:Model")
+    assert model.inputs["executionRoleArn"] == dev.outputs["endpoint_role_arn"]
+
+
+def test_the_pipeline_role_does_what_its_steps_do(dev: ProgramRun) -> None:
+    """The pipeline's jobs, promotion (registry, Slack) and deploy step, scoped to this stack."""
+    statements = role_policy(dev, "aidetector-dev-pipeline")
+    bucket = "arn:aws:s3:::" + dev.outputs["bucket_name"]
+    sagemaker = "arn:aws:sagemaker:us-east-1:123456789012"
+    ssm = "arn:aws:ssm:us-east-1:123456789012:parameter/aidetector/dev"
+    for action, resource in [
+        ("s3:GetObject", f"{bucket}/data/train.jsonl"),
+        ("s3:PutObject", f"{bucket}/models/20270101T000000Z/model.tar.gz"),
+        ("sagemaker:CreateTrainingJob", f"{sagemaker}:training-job/pipelines-abc"),
+        ("sagemaker:CreateModel", f"{sagemaker}:model/aidetector-dev-20270101t000000z-1a2b3c"),
+        ("sagemaker:UpdateEndpoint", f"{sagemaker}:endpoint/aidetector-dev"),
+        ("ssm:PutParameter", f"{ssm}/model-version"),
+        ("ssm:GetParameter", f"{ssm}/endpoint-variant"),
+        # Issue 24.7: the promotion's Slack message reads the webhook (a SecureString under aws/ssm).
+        ("ssm:GetParameter", f"{ssm}/slack-webhook-url"),
+        ("kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/1234abcd"),
+        ("iam:PassRole", dev.outputs["pipeline_role_arn"]),
+        ("iam:PassRole", dev.outputs["endpoint_role_arn"]),
+    ]:
+        assert allows(statements, action, resource), (action, resource)
+    for action, resource in [
+        ("s3:PutObject", f"{bucket}/data/train.jsonl"),
+        ("sagemaker:UpdateEndpoint", f"{sagemaker}:endpoint/someone-else"),
+        ("iam:PassRole", "arn:aws:iam::123456789012:role/aidetector-dev-jobs-role"),
+        ("ssm:PutParameter", f"{ssm}/web-api-key"),
+    ]:
+        assert not allows(statements, action, resource), (action, resource)
+    passes = [s for s in statements if "iam:PassRole" in s["Action"]]
+    assert all(s["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}} for s in passes)
 
 
 def test_scheduler_may_only_invoke_the_jobs_lambda(dev: ProgramRun) -> None:
@@ -187,9 +228,15 @@ def test_repositories_are_immutable_scanned_and_pruned(prod: ProgramRun) -> None
     }
     assert set(policies) == {r.inputs["name"] for r in repositories}
     for policy in policies.values():
-        (rule,) = policy["rules"]
-        assert rule["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30}
-        assert rule["action"] == {"type": "expire"}
+        # Issue 24.3: images a release deployed (`deployed-<sha>`) are selected first, by a rule that never
+        # reaches its count, so the count rule (ECR applies a lower priority only to images no higher rule
+        # selected) can never expire the image an endpoint or service still runs.
+        protect, rest = sorted(policy["rules"], key=lambda rule: rule["rulePriority"])
+        assert protect["selection"]["tagStatus"] == "tagged"
+        assert protect["selection"]["tagPatternList"] == [f"{DEPLOYED_TAG_PREFIX}*"]
+        assert protect["selection"]["countNumber"] >= 10_000
+        assert rest["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30}
+        assert rest["action"] == {"type": "expire"}
 
 
 def test_secrets_stay_secret(dev: ProgramRun) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from aidetector_infra.settings import ApiSettings, HostingSettings, ServerlessSettings, SettingsError, build_settings
+from aidetector_infra.settings import (
+    FARGATE_MEMORY,
+    ApiSettings,
+    HostingSettings,
+    ServerlessSettings,
+    SettingsError,
+    WebSettings,
+    build_settings,
+)
 
 from tests.infra_pulumi.program import INFRA_DIR, STACKS, run_program, stack_file
 
@@ -14,9 +22,11 @@ OUTPUTS = (
     "bucket_name",
     "repository_urls",
     "endpoint_name",
-    "sagemaker_role_arn",
+    "endpoint_role_arn",
+    "pipeline_role_arn",
     "pipeline_name",
     "alarm_topic_arn",
+    "web_waf_acl_arn",
 )
 REGIONS = {"dev": "us-east-1", "prod-ap-southeast-2": "ap-southeast-2", "prod-eu-west-1": "eu-west-1"}
 
@@ -68,3 +78,11 @@ def test_bad_settings_stop_the_program_with_a_clear_message() -> None:
         ServerlessSettings(memory_mb=3000)
     with pytest.raises(SettingsError, match="instanceCount"):
         HostingSettings(instance_count=9)
+
+
+@pytest.mark.parametrize(("cpu", "memory"), [(512, 8192), (1024, 1024), (4096, 30720), (1024, 2500)])
+def test_web_sizes_outside_what_ecs_express_mode_accepts_are_refused(cpu: int, memory: int) -> None:
+    """Issue 24.7: Fargate's CPU/memory pairs, capped at Express Mode's 8192 MiB."""
+    with pytest.raises(SettingsError, match=r"web\.memory"):
+        WebSettings(cpu=cpu, memory=memory)
+    assert WebSettings(cpu=cpu, memory=FARGATE_MEMORY[cpu][0])  # the smallest size for that CPU is fine

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.infra_pulumi.program import ProgramRun, reveal, statements_of
+import json
+
+from tests.infra_pulumi.program import RELEASED_TAG, ProgramRun, reveal, run_program, statements_of
 
 SERVICE = "aws:ecs/expressGatewayService:ExpressGatewayService"
 
@@ -26,7 +28,7 @@ def test_web_service_gets_the_api_url_and_its_key_secret(dev: ProgramRun) -> Non
 def test_web_service_runs_the_tagged_web_image_on_streamlits_port(dev: ProgramRun) -> None:
     (service,) = dev.of_type(SERVICE)
     container = service.inputs["primaryContainer"]
-    assert container["image"] == dev.outputs["repository_urls"]["web"] + ":unset"
+    assert container["image"] == dev.outputs["repository_urls"]["web"] + f":{RELEASED_TAG}"
     assert container["containerPort"] == 8501
     assert service.inputs["healthCheckPath"] == "/_stcore/health"
     assert dev.outputs["web_url"] == "https://aidetector-dev-web.ecs.us-east-1.on.aws"
@@ -50,3 +52,24 @@ def test_execution_role_reads_only_its_own_image_logs_and_key(dev: ProgramRun) -
     assert scoped[("ssm:GetParameters",)] == ["arn:aws:ssm:us-east-1:123456789012:parameter/aidetector/dev/web-api-key"]
     pull = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
     assert scoped[pull] == ["arn:aws:ecr:us-east-1:123456789012:repository/aidetector-dev/web"]
+
+
+def test_the_service_waits_for_steady_state_and_runs_where_the_stack_says(dev: ProgramRun) -> None:
+    """Issue 24.4/24.7: `pulumi up` returns once the tasks are healthy; without subnets the default VPC is used."""
+    (service,) = dev.of_type(SERVICE)
+    assert service.inputs["waitForSteadyState"] is True
+    assert "networkConfigurations" not in service.inputs
+    network = {"subnets": ["subnet-0a", "subnet-0b"], "securityGroups": ["sg-0c"]}
+    run = run_program("dev", overrides=(("aidetector:web", json.dumps({"cpu": 512, "memory": 1024, **network})),))
+    (placed,) = run.of_type(SERVICE)
+    assert placed.inputs["networkConfigurations"] == [network]
+
+
+def test_the_web_waf_acl_limits_each_client_address(dev: ProgramRun) -> None:
+    """Issue 24.12: the ACL the release associates with the page's load balancer (exported for it)."""
+    acl = dev.named("aws:wafv2/webAcl:WebAcl", "aidetector-dev-web-waf")
+    (rule,) = acl.inputs["rules"]
+    assert rule["action"] == {"block": {}}
+    assert rule["statement"]["rateBasedStatement"]["aggregateKeyType"] == "IP"
+    assert rule["statement"]["rateBasedStatement"]["limit"] == 3000
+    assert dev.outputs["web_waf_acl_arn"].endswith(f"/webacl/aidetector-dev-web-waf/{acl.name}-id")

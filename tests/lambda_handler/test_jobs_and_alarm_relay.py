@@ -17,7 +17,11 @@ import pytest
 from tests.slack_recorder import slack_webhook
 
 REPO = Path(__file__).resolve().parents[2]
-ROLE = "arn:aws:iam::123456789012:role/aidetector-dev-sagemaker"
+ROLE = "arn:aws:iam::123456789012:role/aidetector-dev-endpoint"
+BATCH_ROLE = "arn:aws:iam::123456789012:role/aidetector-dev-batch"
+SERVING = {"Image": "1.dkr.ecr.us-east-1.amazonaws.com/serve:abc",
+           "ModelDataUrl": "s3://aidetector-dev-data/models/20261129T102241Z/model.tar.gz",
+           "Environment": {"AIDETECTOR_MODEL_VERSION": "20261129T102241Z"}}  # fmt: skip
 
 
 def load(name: str) -> ModuleType:
@@ -38,11 +42,8 @@ alarm_relay = load("alarm_relay")
 def endpoint(aws, monkeypatch):
     sm, s3 = boto3.client("sagemaker"), boto3.client("s3")
     s3.create_bucket(Bucket="aidetector-dev-data")
-    sm.create_model(
-        ModelName="aidetector-dev-v1",
-        PrimaryContainer={"Image": "1.dkr.ecr.us-east-1.amazonaws.com/serve:abc", "ModelDataUrl": "s3://b/m.tar.gz"},
-        ExecutionRoleArn=ROLE,
-    )
+    sm.create_model(ModelName="aidetector-dev-v1", PrimaryContainer=SERVING, ExecutionRoleArn=ROLE)
+    boto3.client("ssm").put_parameter(Name="/aidetector/dev/model-version", Value="20261129T102241Z", Type="String")
     sm.create_endpoint_config(
         EndpointConfigName="aidetector-dev-config-1",
         ProductionVariants=[
@@ -52,7 +53,8 @@ def endpoint(aws, monkeypatch):
     )  # fmt: skip
     sm.create_endpoint(EndpointName="aidetector-dev", EndpointConfigName="aidetector-dev-config-1")
     for key, value in {"ENDPOINT_NAME": "aidetector-dev", "BUCKET": "aidetector-dev-data",
-                       "PIPELINE_NAME": "aidetector-dev-train"}.items():  # fmt: skip
+                       "PIPELINE_NAME": "aidetector-dev-train", "BATCH_ROLE_ARN": BATCH_ROLE,
+                       "MODEL_VERSION_PARAM": "/aidetector/dev/model-version"}.items():  # fmt: skip
         monkeypatch.setenv(key, value)
     return sm, s3
 
@@ -60,15 +62,54 @@ def endpoint(aws, monkeypatch):
 def test_weekly_batch_starts_a_transform_with_the_serving_model(endpoint):
     sm, s3 = endpoint
     s3.put_object(Bucket="aidetector-dev-data", Key="batch/input/week.jsonl", Body=b'{"id": 1, "text": "hello"}\n')
-    result = jobs.handler({"job": "batch"}, None)
+    sent: list[dict] = []  # what reaches AWS (moto keeps no EnableNetworkIsolation)
+    sm.meta.events.register("provide-client-params.sagemaker.CreateModel", lambda params, **_: sent.append(params))
+    result = jobs.start_batch(jobs.JobsConfig(), sm, s3, boto3.client("ssm"), datetime.now(UTC))
     assert result["started"]
     job = sm.describe_transform_job(TransformJobName=result["transform_job"])
-    assert job["ModelName"] == "aidetector-dev-v1"
+    # Its own model: the serving container under the batch role (the endpoint's role may not touch batch/).
+    batch_model = sm.describe_model(ModelName=job["ModelName"])
+    assert batch_model["PrimaryContainer"]["Image"] == SERVING["Image"]
+    assert batch_model["PrimaryContainer"]["ModelDataUrl"] == SERVING["ModelDataUrl"]
+    assert batch_model["ExecutionRoleArn"] == BATCH_ROLE
+    assert [params["EnableNetworkIsolation"] for params in sent] == [True]
+    # Issue 24.7: requests small enough to finish within the invocation timeout at CPU speed.
+    assert job["MaxPayloadInMB"] == 1
+    assert job["ModelClientConfig"] == {"InvocationsTimeoutInSeconds": 600, "InvocationsMaxRetries": 1}
     assert job["TransformInput"]["ContentType"] == "application/jsonlines"
     assert job["TransformInput"]["SplitType"] == "Line"
     assert job["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"] == "s3://aidetector-dev-data/batch/input/"
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     assert job["TransformOutput"]["S3OutputPath"] == f"s3://aidetector-dev-data/batch/output/{today}/"
+
+
+def test_weekly_batch_copes_with_a_deleted_endpoint_config(endpoint):
+    """Issue 24.1: with the live config gone, the endpoint's deployed image and SSM's version still say what it
+    serves. moto answers DescribeEndpoint without DeployedImages, so the endpoint's answer is stubbed from AWS's
+    documented shape while S3, SSM and the created model and job stay moto's."""
+    sm, s3 = endpoint
+    s3.put_object(Bucket="aidetector-dev-data", Key="batch/input/week.jsonl", Body=b'{"id": 1, "text": "hello"}\n')
+    sm.delete_endpoint_config(EndpointConfigName="aidetector-dev-config-1")
+    live = sm.describe_endpoint(EndpointName="aidetector-dev")
+    image = {
+        "SpecifiedImage": SERVING["Image"],
+        "ResolvedImage": SERVING["Image"].replace(":abc", "@sha256:" + "a" * 64),
+    }
+    live["ProductionVariants"] = [{"VariantName": "AllTraffic", "DeployedImages": [image]}]
+    config = jobs.JobsConfig()
+
+    class Endpoint:  # AWS's own answer for the endpoint; everything else goes to moto
+        def __getattr__(self, name):
+            return getattr(sm, name)
+
+        def describe_endpoint(self, **kwargs):
+            return live
+
+    result = jobs.start_batch(config, Endpoint(), s3, boto3.client("ssm"), datetime.now(UTC))
+    job = sm.describe_transform_job(TransformJobName=result["transform_job"])
+    container = sm.describe_model(ModelName=job["ModelName"])["PrimaryContainer"]
+    assert container["Image"] == image["ResolvedImage"]  # the digest the endpoint runs
+    assert container["ModelDataUrl"] == SERVING["ModelDataUrl"]
 
 
 def test_weekly_batch_with_no_input_does_nothing(endpoint):

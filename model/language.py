@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -149,7 +150,7 @@ def identify(text: str, max_chars: int | None = None) -> LanguageGuess:
     return LanguageGuess(code, confidence, shares, sure.get(code, 0.0), mixed=second >= MIXED_SHARE)
 
 
-def is_unsupported(guess: LanguageGuess, supported: set[str]) -> bool:
+def is_unsupported(guess: LanguageGuess, supported: AbstractSet[str]) -> bool:
     """True when no model of `supported` may judge the text: a mixed text; a text surely in another language
     (a transliteration too: "ru-Latn" is not "ru"); or, where the identifier is unsure, a text whose chunks do not
     put most of it in one supported language."""

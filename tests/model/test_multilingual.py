@@ -32,8 +32,8 @@ FRENCH = (
     "hier nous sommes allés au vieux port avec le chien et mon frère a ri tout le temps des mouettes qui lui "
     "volaient ses frites pendant que grand-mère se plaignait du prix du stationnement"
 ).split()
-CHINESE_HUMAN = ["昨天", "我们", "带着", "小狗", "去", "老码头", "散步", "弟弟", "一直", "笑", "海鸥", "偷走", "薯条", "奶奶", "抱怨", "停车费"]
-CHINESE_AI = ["此外", "值得", "注意", "的是", "这种", "全面", "方法", "深入", "探讨", "多方面", "最终", "促进", "深刻", "理解", "无缝", "整合"]
+CHINESE_HUMAN = "昨天 我们 带着 小狗 去 老码头 散步 弟弟 一直 笑 海鸥 偷走 薯条 奶奶 抱怨 停车费".split()
+CHINESE_AI = "此外 值得 注意 的是 这种 全面 方法 深入 探讨 多方面 最终 促进 深刻 理解 无缝 整合".split()
 ARABIC = "ذهبنا أمس مع الكلب إلى الميناء القديم وضحك أخي طوال الوقت على النوارس التي سرقت طعامه".split()
 
 
@@ -59,7 +59,7 @@ def corpus(seed: int = 0, groups: int = 60) -> list[dict]:
     return rows
 
 
-SETTINGS = MultilingualSettings(char_features=2**14, word_features=2**10, test_only_sources="toy_ar")
+SETTINGS = MultilingualSettings(char_features=2**14, word_features=2**10, test_only_sources="toy_ar", min_test_humans=5)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_build_writes_a_checksummed_member_and_a_support_list(built: Path):
         entry = languages[code]
         assert entry["supported"] and entry["test"]["auroc"] >= 0.9 and entry["test"]["fpr"] <= 0.05
         assert 0 < entry["threshold"] < 1 and set(entry["platt"]) == {"a", "b"}
-    assert not languages["fr"]["supported"] and "below AUROC" in languages["fr"]["reason"]
+    assert not languages["fr"]["supported"] and "test: AUROC" in languages["fr"]["reason"]
     assert not languages["ar"]["supported"] and "toy_ar" in languages["ar"]["test_only"]
 
 
@@ -172,10 +172,19 @@ def test_word_count_reads_chinese_without_spaces():
 def test_cli_builds_the_member(tiny_artifact: Path, data_file: Path, tmp_path: Path, capsys, monkeypatch):
     from aidetector.cli.main import main
 
-    for key, value in (("CHAR_FEATURES", "16384"), ("WORD_FEATURES", "1024"), ("TEST_ONLY_SOURCES", "toy_ar")):
+    env = {"CHAR_FEATURES": "16384", "WORD_FEATURES": "1024", "TEST_ONLY_SOURCES": "toy_ar", "MIN_TEST_HUMANS": "5"}
+    for key, value in env.items():
         monkeypatch.setenv(f"AIDETECTOR_MULTILINGUAL_{key}", value)
     folder = tmp_path / "model"
     shutil.copytree(tiny_artifact, folder)
     assert main(["multilingual", "--model", str(folder), "--data", str(data_file)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["supported"] == ["de", "zh"] and out["languages"]["fr"]["supported"] is False
+
+
+def test_too_few_held_out_humans_keep_a_language_unsupported(built: Path, data_file: Path, tmp_path: Path):
+    folder = tmp_path / "model"
+    shutil.copytree(built, folder)
+    strict = SETTINGS.model_copy(update={"min_test_humans": 1000})
+    section = build_multilingual(folder, [data_file], strict)
+    assert section["supported"] == [] and "human texts (< 1000)" in section["languages"]["de"]["reason"]

@@ -168,6 +168,10 @@ class MultilingualSettings(BaseSettings):
     min_test_humans: int = Field(
         50, ge=1, description="... measured on at least this many held-out human texts (0 of 50 wrong: FPR < 7% at 95%)"
     )
+    domains_stand_in: bool = Field(
+        True,
+        description="for a language with one training source, its domains held out whole count in the rule too",
+    )
     char_features: int = Field(2**17, ge=2**10, description="hashed character 1-4-gram features")
     word_features: int = Field(2**15, ge=2**4, description="hashed word 1-2-gram features")
     c: float = Field(1.0, gt=0, description="inverse L2 strength of the logistic regression")

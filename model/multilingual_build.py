@@ -11,10 +11,13 @@ What is held out, and for what:
 - test (20%): the figures that decide support (AUROC, and the false-positive rate at the language's threshold);
 - by source: for a language with two or more training sources, the member is refitted without one source and
   tested on all of it (threshold from the calibration split of the other sources) — a new kind of text;
+- by domain: each domain of a language with enough human texts, held out whole (refit without it); where a
+  language has a single training source, these stand in for by-source tests (`domains_stand_in`);
 - test-only sources (`test_only_sources`, e.g. AIRABIC, whose human and AI texts are different kinds of text):
   never fitted on; reported as out-of-source figures.
-A language is supported when every one of its held-out evaluations (test, and each by-source test) reaches
-`min_auroc` and at most `max_fpr` (model/config.py `MultilingualSettings`).
+A language is supported when every one of its held-out evaluations (test, each by-source test, and for a
+single-source language each by-domain test) reaches `min_auroc` and at most `max_fpr`, on at least
+`min_test_humans` human texts (model/config.py `MultilingualSettings`).
 """
 
 from __future__ import annotations
@@ -198,6 +201,7 @@ def build_multilingual(
             entry["calibration"] = figures(*_score(features, model, mine["calibration"], platt), threshold)
             entry["test"] = figures(*_score(features, model, mine["test"], platt), threshold)
             entry["by_source"] = _by_source(features, fitted, part, code, sources, settings)
+            entry["by_domain"] = _by_domain(features, fitted, part, code, settings)
         for source in sorted({_source(r) for r in records if _language(r) == code and _source(r) in test_only}):
             held = [r for r in records if _language(r) == code and _source(r) == source]
             platt_or_none = Platt(**entry["platt"]) if "platt" in entry else Platt()
@@ -205,6 +209,8 @@ def build_multilingual(
             entry.setdefault("test_only", {})[source] = figures(labels, probs, entry.get("threshold", 0.5))
         if "test" in entry:
             held_out = {"test": entry["test"], **entry["by_source"]}
+            if settings.domains_stand_in and len(sources) == 1:  # no other source: new domains stand in for one
+                held_out.update({f"domain {name}": result for name, result in entry["by_domain"].items()})
             failed = [name for name, result in held_out.items() if not passes(result, settings)]
             entry["supported"] = not failed
             entry["reason"] = (
@@ -231,6 +237,7 @@ def build_multilingual(
         "support_rule": (
             f"AUROC >= {settings.min_auroc} and FPR <= {settings.max_fpr:.0%} at the language's threshold, on at "
             f"least {settings.min_test_humans} human texts, on its test split and on every source held out whole"
+            + (" (for a language with one source, every domain held out whole)" if settings.domains_stand_in else "")
         ),
         "excluded_languages": sorted(excluded),
         "test_only_sources": sorted(test_only),
@@ -242,6 +249,32 @@ def build_multilingual(
     update_manifest(model_dir, {SECTION: section})
     refresh_checksums(model_dir)
     return section
+
+
+def _by_domain(
+    features: _Features,
+    fitted: Sequence[Record],
+    part: dict[str, list[Record]],
+    code: str,
+    settings: MultilingualSettings,
+) -> dict[str, dict[str, Any]]:
+    """Each domain of the language with at least `min_test_humans` human texts, held out whole (refit without it,
+    calibrate on the other domains): a kind of text the member never saw in that language."""
+    out: dict[str, dict[str, Any]] = {}
+    mine = [r for r in fitted if _language(r) == code]
+    humans = Counter(r.get("domain") for r in mine if r.label == LABEL_HUMAN)
+    domains = sorted(d for d, n in humans.items() if n >= settings.min_test_humans and d != "(missing)")
+    if len(domains) < 2:
+        return out
+    for domain in domains:
+        model = features.fit([r for r in part["train"] if not (_language(r) == code and r.get("domain") == domain)])
+        calibration = [r for r in part["calibration"] if _language(r) == code and r.get("domain") != domain]
+        calibrated = _calibrate(features.log_odds(model, calibration), calibration, settings)
+        held = [r for r in mine if r.get("domain") == domain]
+        if calibrated is not None:
+            platt, threshold = calibrated
+            out[domain] = figures(*_score(features, model, held, platt), threshold)
+    return out
 
 
 def _by_source(

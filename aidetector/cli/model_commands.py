@@ -204,10 +204,8 @@ def cmd_multilingual(args: argparse.Namespace) -> int:
         section = build_multilingual(Path(args.model), [Path(p) for p in args.data], MultilingualSettings())
     except (ArtifactError, DataError, OSError, ValueError) as exc:
         return fail(str(exc))
-    summary = {
-        code: {key: entry.get(key) for key in ("supported", "threshold", "test", "by_source", "test_only", "reason")}
-        for code, entry in section["languages"].items()
-    }
+    keys = ("supported", "threshold", "test", "by_source", "by_domain", "test_only", "reason")
+    summary = {code: {key: entry.get(key) for key in keys} for code, entry in section["languages"].items()}
     print(json.dumps({"supported": section["supported"], "languages": summary}, indent=2))
     return 0
 

@@ -51,7 +51,8 @@ def corpus(seed: int = 0, groups: int = 60) -> list[dict]:
             de = GERMAN_AI if label else GERMAN_HUMAN
             rows.append({**common, "text": sentence(rng, de, 45), "language": "de", "source": "toy_de"})
             zh = CHINESE_AI if label else CHINESE_HUMAN
-            rows.append({**common, "text": sentence(rng, zh, 50, sep=""), "language": "zh", "source": "toy_zh"})
+            zh_row = {"language": "zh", "source": "toy_zh", "domain": f"d{g % 2}"}
+            rows.append({**common, **zh_row, "text": sentence(rng, zh, 50, sep="")})
             # French: same words for both classes, labels carry nothing
             rows.append({**common, "text": sentence(rng, FRENCH, 45), "language": "fr", "source": "toy_fr"})
             rows.append({**common, "text": sentence(rng, ARABIC, 45), "language": "ar", "source": "toy_ar"})
@@ -110,6 +111,8 @@ def test_build_writes_a_checksummed_member_and_a_support_list(built: Path):
         assert entry["supported"] and entry["test"]["auroc"] >= 0.9 and entry["test"]["fpr"] <= 0.05
         assert 0 < entry["threshold"] < 1 and set(entry["platt"]) == {"a", "b"}
     assert not languages["fr"]["supported"] and "test: AUROC" in languages["fr"]["reason"]
+    # one source in Chinese: its domains, held out whole, stand in for sources in the rule
+    assert set(languages["zh"]["by_domain"]) == {"d0", "d1"} and "domain d0" in languages["zh"]["reason"]
     assert not languages["ar"]["supported"] and "toy_ar" in languages["ar"]["test_only"]
 
 

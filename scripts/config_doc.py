@@ -20,7 +20,7 @@ from aidetector.api.config import ApiConfig
 from aidetector.bulk.settings import BatchSettings
 from aidetector.container.settings import ContainerSettings
 from aidetector.local.gateway.settings import GatewaySettings
-from aidetector.model.config import DetectSettings, TrainSettings
+from aidetector.model.config import DetectSettings, MultilingualSettings, TrainSettings
 from aidetector.notify import NOTIFY_ENV, NotifySettings
 from aidetector.pipeline.settings import PipelineSettings
 from aidetector.registry.settings import RegistrySettings
@@ -34,6 +34,7 @@ SECTIONS: tuple[tuple[str, type, str], ...] = (
     ("Product", AppSettings, "aidetector/settings.py"),
     ("Detector (inference rules)", DetectSettings, "model/config.py"),
     ("Training", TrainSettings, "model/config.py"),
+    ("Multilingual member (build and support rule)", MultilingualSettings, "model/config.py"),
     ("Model server", ServerSettings, "aidetector/serving/settings.py"),
     ("SageMaker container contract", ContainerSettings, "aidetector/container/settings.py"),
     ("Local API gateway", GatewaySettings, "aidetector/local/gateway/settings.py"),

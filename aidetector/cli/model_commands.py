@@ -1,4 +1,4 @@
-"""Model work: train, evaluate, calibrate, ensemble, soup, interpolate, card, detect."""
+"""Model work: train, evaluate, calibrate, ensemble, multilingual, soup, interpolate, card, detect."""
 
 from __future__ import annotations
 
@@ -197,6 +197,23 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_multilingual(args: argparse.Namespace) -> int:
+    """Add the multilingual member to a model folder: fit on other languages, calibrate per language, decide support."""
+    from aidetector.model.artifact import ArtifactError
+    from aidetector.model.config import MultilingualSettings
+    from aidetector.model.data import DataError
+    from aidetector.model.multilingual_build import build_multilingual
+
+    try:
+        section = build_multilingual(Path(args.model), [Path(p) for p in args.data], MultilingualSettings())
+    except (ArtifactError, DataError, OSError, ValueError) as exc:
+        return fail(str(exc))
+    keys = ("supported", "threshold", "test", "by_source", "by_domain", "test_only", "reason")
+    summary = {code: {key: entry.get(key) for key in keys} for code, entry in section["languages"].items()}
+    print(json.dumps({"supported": section["supported"], "languages": summary}, indent=2))
+    return 0
+
+
 def cmd_soup(args: argparse.Namespace) -> int:
     """Average fine-tuned runs of one base into one model (greedy soup on the training files' validation split)."""
     from aidetector.model.data import DataError
@@ -320,6 +337,16 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--scores-out", help="write the blend's scores on --select-on (evaluate --scores-out format)")
     p.add_argument("--replace", action="store_true", help="refit the members of a model that already has them")
     p.set_defaults(func=cmd_ensemble)
+
+    p = sub.add_parser(
+        "multilingual",
+        help="add the multilingual member (other languages, calibrated per language, support list) to a model",
+    )
+    p.add_argument("--model", required=True, help="artifact folder, changed in place")
+    p.add_argument(
+        "--data", action="append", required=True, help="JSONL(.xz): text, label, language, source, group (repeatable)"
+    )
+    p.set_defaults(func=cmd_multilingual)
 
     p = sub.add_parser("soup", help="average fine-tuned runs of one base into one model (greedy, by validation)")
     p.add_argument("--model", action="append", required=True, help="a trained artifact folder (two or more)")

@@ -36,7 +36,7 @@ def test_round_trip_keeps_the_distances(tmp_path):
     model = NoveltyModel.fit(features, labels, features[:100])
     model.save(tmp_path)
     loaded = NoveltyModel.load(tmp_path)
-    assert loaded.novelty(features[:50]) == pytest.approx(model.novelty(features[:50]), rel=1e-4)
+    assert loaded.novelty(features[:50]) == pytest.approx(model.novelty(features[:50]), rel=1e-3)  # float16 on disk
 
 
 def test_the_detector_answers_inconclusive_for_unfamiliar_texts_near_the_threshold(tiny_artifact, tmp_path):

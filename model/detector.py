@@ -19,6 +19,8 @@ from .config import DetectSettings
 from .forward import document_log_odds, max_positions, special_token_count, token_ids
 from .language import identify, is_unsupported
 from .ngram import NgramModel
+from .measured import false_positive_rates
+from .segments import Segment, SegmentRules, apply_mixture, mixtures
 from .sentences import split_sentences
 from .style import StyleModel
 from .windows import scoring_plan, tokens_covered
@@ -57,11 +59,17 @@ class Detection:
     reason: str | None = None  # why the label is inconclusive: too_short | unsupported_language | near_threshold
     language: str | None = None
     sentences: list[SentenceScore] | None = field(default=None)
+    # Mixed authorship (model/segments.py): label "mixed" when a document's parts disagree
+    class_probabilities: dict[str, float] | None = None
+    segments: list[Segment] | None = None
+    # Share of human texts called AI at this threshold, per set the model was evaluated on (model/measured.py)
+    false_positive_rates: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        if self.sentences is None:
-            data.pop("sentences")
+        for name in ("sentences", "class_probabilities", "segments", "false_positive_rates"):
+            if data[name] is None:
+                data.pop(name)
         return data
 
 
@@ -97,6 +105,7 @@ class Detector:
         self.ngram_weight = float(ensemble.get("ngram_weight", 0.0))
         self.style = StyleModel.load(artifact.path) if "style" in members else None
         self.style_weight = float(ensemble.get("style_weight", 0.0))
+        self.false_positive_rates = false_positive_rates(artifact.path, manifest, self.threshold)
 
     @classmethod
     def from_path(cls, path: str | Path, settings: DetectSettings | None = None) -> Detector:
@@ -171,7 +180,23 @@ class Detector:
         results = []
         for text, prep, p, sents in zip(valid, prepared, probs, sentence_scores, strict=True):
             results.append(self._detection(text, prep, p, sents))
+        if self.settings.segments:
+            for detection, mix in zip(results, mixtures(valid, probs, self.probabilities, self.segment_rules()), strict=True):
+                apply_mixture(detection, mix)
         return results
+
+    def segment_rules(self) -> SegmentRules:
+        s = self.settings
+        return SegmentRules(
+            threshold=self.threshold,
+            inconclusive_margin=s.inconclusive_margin,
+            high_margin=s.high_confidence_margin,
+            block_min_words=s.segment_min_words,
+            block_max_words=s.segment_max_words,
+            switch_penalty=s.segment_switch_penalty,
+            min_words=s.min_words,
+            mixed_threshold=s.mixed_threshold,
+        )
 
     def _detection(
         self, text: str, prep: _Prepared, probability: float, sents: list[SentenceScore] | None
@@ -201,6 +226,7 @@ class Detector:
             reason=reason,
             language=language,
             sentences=sents,
+            false_positive_rates=self.false_positive_rates or None,
         )
 
     def _sentence_scores(self, texts: Sequence[str]) -> list[list[SentenceScore]]:

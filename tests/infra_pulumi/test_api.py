@@ -121,7 +121,7 @@ def test_usage_plans_are_the_local_gateways_plans(dev: ProgramRun) -> None:
         p.inputs["name"].removeprefix("aidetector-dev-"): p.inputs
         for p in dev.of_type("aws:apigateway/usagePlan:UsagePlan")
     }
-    assert set(declared) == set(plans) == {"free", "pro"}
+    assert set(declared) == set(plans) == {"free", "pro", "web"}
     for name, plan in plans.items():
         assert declared[name]["throttleSettings"] == {"rateLimit": plan.rate, "burstLimit": plan.burst}
         assert declared[name]["quotaSettings"] == {"limit": plan.quota, "period": plan.period}

@@ -162,7 +162,11 @@ def _label(p: float, rules: SegmentRules) -> str:
 
 
 def mixture(
-    text: str, spans: Sequence[Span], block_probabilities: Sequence[float], document_probability: float, rules: SegmentRules
+    text: str,
+    spans: Sequence[Span],
+    block_probabilities: Sequence[float],
+    document_probability: float,
+    rules: SegmentRules,
 ) -> Mixture:
     """Segments and class probabilities of one document from its blocks' calibrated P(AI)."""
     if len(spans) <= 1:

@@ -128,12 +128,13 @@ class DetectSettings(BaseSettings):
     )
     # bfloat16 where the CPU has it natively (1.5x float32's texts/s here: benchmarks/bench_model.py)
     precision: Precision = Field("auto", description="auto (bfloat16 on CPUs with native bfloat16), float32, bfloat16")
-    # Mixed authorship (model/segments.py); figures: benchmarks/bench_mixed.py
+    # Mixed authorship (model/segments.py): chosen on one half of test.jsonl's groups, measured on the other
+    # (benchmarks/bench_mixed.py --tune; docs/BENCHMARKS.md)
     segments: bool = Field(True, description="score a document's paragraphs to find mixed authorship")
-    segment_min_words: int = Field(40, ge=1, description="paragraphs shorter than this join the next one")
-    segment_max_words: int = Field(250, ge=2, description="paragraphs longer than this split at sentence ends")
+    segment_min_words: int = Field(60, ge=1, description="paragraphs shorter than this join the next one")
+    segment_max_words: int = Field(400, ge=2, description="paragraphs longer than this split at sentence ends")
     segment_switch_penalty: float = Field(
-        2.0, ge=0, description="log-odds a change of author between paragraphs must gain to be believed"
+        1.0, ge=0, description="log-odds a change of author between paragraphs must gain to be believed"
     )
     mixed_threshold: float = Field(
         0.5, ge=0, le=1, description="P(mixed) at or above which a document with an AI and a human part is 'mixed'"

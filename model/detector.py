@@ -18,8 +18,8 @@ from .calibration import Platt, verdict
 from .config import DetectSettings
 from .forward import document_log_odds, max_positions, special_token_count, token_ids
 from .language import identify, is_unsupported
-from .ngram import NgramModel
 from .measured import false_positive_rates
+from .ngram import NgramModel
 from .segments import Segment, SegmentRules, apply_mixture, mixtures
 from .sentences import split_sentences
 from .style import StyleModel
@@ -181,7 +181,9 @@ class Detector:
         for text, prep, p, sents in zip(valid, prepared, probs, sentence_scores, strict=True):
             results.append(self._detection(text, prep, p, sents))
         if self.settings.segments:
-            for detection, mix in zip(results, mixtures(valid, probs, self.probabilities, self.segment_rules()), strict=True):
+            for detection, mix in zip(
+                results, mixtures(valid, probs, self.probabilities, self.segment_rules()), strict=True
+            ):
                 apply_mixture(detection, mix)
         return results
 

@@ -38,9 +38,9 @@ class SegmentRules:
     threshold: float
     inconclusive_margin: float
     high_margin: float
-    block_min_words: int = 40
-    block_max_words: int = 250
-    switch_penalty: float = 2.0
+    block_min_words: int = 60
+    block_max_words: int = 400
+    switch_penalty: float = 1.0
     min_words: int = 30
     mixed_threshold: float = 0.5
 
@@ -109,7 +109,7 @@ def _span(text: str, start: int, end: int) -> Span:
     return Span(text[start:end], start, end)
 
 
-def blocks(text: str, min_words: int = 40, max_words: int = 250) -> list[Span]:
+def blocks(text: str, min_words: int = 60, max_words: int = 400) -> list[Span]:
     """The document's blocks, in order, with exact offsets: paragraphs (blank lines; single newlines when it has
     none), those over `max_words` split at sentence ends into near-equal parts, those under `min_words` joined to
     the next block (the last to the one before)."""

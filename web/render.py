@@ -178,8 +178,8 @@ CSS = """
 .gauge-threshold{position:absolute;top:-5px;bottom:-5px;width:3px;background:#222;margin-left:-1px}
 .gauge-marker{position:absolute;top:-6px;width:14px;height:24px;margin-left:-7px;border-radius:4px;
  background:#00224e;border:2px solid #fff;box-shadow:0 0 0 1px #00224e}
-.gauge-scale{position:relative;display:flex;justify-content:space-between;font-size:.78rem;height:1.2rem}
-.gauge-tlabel{position:absolute;transform:translateX(-50%);white-space:nowrap;font-weight:600}
+.gauge-scale{position:relative;display:flex;justify-content:space-between;font-size:.78rem;height:2.4rem}
+.gauge-tlabel{position:absolute;top:1.1rem;transform:translateX(-50%);white-space:nowrap;font-weight:600}
 .gauge-text{font-size:.85rem}
 .gauge.greyed{filter:grayscale(1);opacity:.45}
 .score-big{font-size:2.2rem;font-weight:700;line-height:1.1}
@@ -202,19 +202,23 @@ def report_html(name: str, text: str, result: Mapping[str, Any], created: str) -
     """A one-file report of a check: verdict, score against threshold, false-positive note, segments, highlighted
     text, model version and time; no scripts, no links to fetch."""
     label = str(result["label"])
-    greyed = label == "inconclusive" and result.get("reason") in REASONS
+    p = float(result["probability_ai"])
+    greyed = label in ("inconclusive", "mixed")
     why = reason_text(result)
+    if label == "mixed":
+        headline = f'<p class="score-big">{pct(mixed_share(result))} of the words in AI-like parts</p>'
+        why = f"The parts of this text disagree, so the whole-text score (P(AI) {pct(p)}) is not used."
+    else:
+        headline = f'<p class="score-big{" greyed" if greyed else ""}">P(AI) {pct(p)}</p>'
     sections = [
         f"<h1>{html.escape(VERDICT.get(label, label))}</h1>",
         f"<p><b>Checked:</b> {html.escape(name)} · {html.escape(created)} · model "
         f"{html.escape(str(result.get('model_version')))}</p>",
-        f'<p class="score-big{" greyed" if greyed else ""}">P(AI) {pct(float(result["probability_ai"]))}</p>',
-        gauge(float(result["probability_ai"]), float(result["threshold"]), greyed),
+        headline,
+        gauge(p, float(result["threshold"]), greyed),
         f"<p>{html.escape(why)}</p>" if why else "",
         f"<p>{html.escape(fpr_sentence(result)).replace('`', '')}</p>",
     ]
-    if label == "mixed":
-        sections.append(f"<p>About {pct(mixed_share(result))} of the words are in parts that read as AI.</p>")
     if len(result.get("segments") or []) > 1:
         sections += [
             f"<p>{html.escape(class_line(result))}</p>",

@@ -11,7 +11,7 @@ from tests.conftest import AI_WORDS, HUMAN_WORDS
 RULES = SegmentRules(threshold=0.78, inconclusive_margin=1.0, high_margin=3.0)
 
 
-def para(words, n=50):
+def para(words, n=60):
     return " ".join(words[i % len(words)] for i in range(n)).capitalize() + "."
 
 
@@ -81,7 +81,7 @@ def test_detector_answers_with_segments_and_measured_rates(tiny_artifact, tmp_pa
     from aidetector.model.detector import Detector
 
     # The tiny toy model's threshold sits near its human scores: narrower margins let it tell the parts apart.
-    settings = DetectSettings(inconclusive_margin=0.2, segment_switch_penalty=0.2)
+    settings = DetectSettings(inconclusive_margin=0.0, segment_switch_penalty=0.0)
     detector = Detector.from_path(tiny_artifact, settings)
     ai, human = para(AI_WORDS, 60), para(HUMAN_WORDS, 60)
     mixed_text = ai + "\n\n" + human + "\n\n" + ai
@@ -107,7 +107,12 @@ def test_false_positive_rates_come_from_reports_at_this_threshold(tmp_path):
     (tmp_path / "eval_big.json").write_text(json.dumps({**report, "n_human": 5000, "fpr_at_threshold": 0.05}))
     rates = false_positive_rates(tmp_path, manifest, 0.7)
     assert [r["measured_on"] for r in rates] == ["big", "dev"]
-    assert rates[1] == {"measured_on": "dev", "human_texts": 800, "false_positive_rate": 0.03, "interval95": [0.02, 0.04]}
+    assert rates[1] == {
+        "measured_on": "dev",
+        "human_texts": 800,
+        "false_positive_rate": 0.03,
+        "interval95": [0.02, 0.04],
+    }
     in_manifest = {"version": "v1", "evaluation": {"stress": {**report, "n_human": 10}}}
     assert [r["measured_on"] for r in false_positive_rates(tmp_path, in_manifest, 0.7)] == ["stress"]
 
@@ -120,3 +125,32 @@ def test_shipped_model_states_its_false_positive_rates():
     rates = false_positive_rates(SHIPPED_MODEL_DIR, manifest, manifest["calibration"]["threshold"])
     assert {r["measured_on"] for r in rates} >= {"ood_dev", "test"}
     assert all(0 <= r["false_positive_rate"] <= 1 and r["human_texts"] > 0 for r in rates)
+
+
+def test_the_model_card_has_a_mixed_section_only_when_given_a_report():
+    from aidetector.model.card import render
+
+    report = {
+        "data": "../shared/data/test.jsonl",
+        "settings": {"segment_min_words": 60, "mixed_threshold": 0.5},
+        "mixed_documents": {
+            "documents": 300,
+            "accuracy": 0.81,
+            "by_class": {c: {"documents": 100, "recall": r} for c, r in (("ai", 0.9), ("human", 0.95), ("mixed", 0.6))},
+            "boundary_within_0_chars": {"precision": 0.7, "recall": 0.5, "f1": 0.58},
+            "boundary_within_200_chars": {"precision": 0.8, "recall": 0.6, "f1": 0.69},
+        },
+        "single_texts": {
+            "human": {
+                "texts": 430,
+                "labelled_ai_without_segments": 0.09,
+                "labelled_ai_with_segments": 0.08,
+                "labelled_mixed": 0.01,
+            }
+        },
+    }
+    manifest = {"version": "v1", "calibration": {"threshold": 0.7}}
+    card = render(manifest, {}, mixed=report)
+    assert "## Mixed authorship" in card and "| 300 | 0.810 | 60.0% | 90.0% | 95.0% | 0.580 | 0.690 |" in card
+    assert "9.0% labelled ai without segmentation, 8.0% with it" in card and "test.jsonl" in card
+    assert "Mixed authorship" not in render(manifest, {})

@@ -256,7 +256,7 @@ def run_check(cfg: WebSettings) -> None:
         errors.append(message if len(jobs) == 1 else f"{', '.join(names)}: {message}")
     s.check_items = jobs
     s.check_errors = errors
-    s.scroll = True
+    s.scroll_id = int(s.get("scroll_id", 0)) + 1
 
 
 def check_entry(job: dict[str, str], result: dict[str, Any]) -> dict[str, Any]:
@@ -274,10 +274,17 @@ def check_entry(job: dict[str, str], result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def scroll_to_results() -> None:
+def scroll_to_results(scroll_id: int) -> None:
+    """Bring the results to the top of the screen once per check (a phone would leave them below the fold).
+
+    Kept on the page with the check's id, so the reruns that follow (the history store's) do not cut it short;
+    it scrolls for two seconds while the results finish drawing, then marks the id as done."""
     st.iframe(
-        "<script>const el = window.parent.document.querySelector('.st-key-results');"
-        "if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); }</script>",
+        "<script>const w = window.parent, id = '" + str(scroll_id) + "';"
+        "if (w.aidetectorScrolled !== id) { let n = 0; const t = setInterval(() => {"
+        "const el = w.document.querySelector('.st-key-results'); n += 1;"
+        "if (el) { el.scrollIntoView({block: 'start'}); }"
+        "if (n >= 8) { clearInterval(t); w.aidetectorScrolled = id; } }, 250); }</script>",
         height=1,
     )
 
@@ -314,9 +321,8 @@ def check_tab(cfg: WebSettings) -> None:
             if len(items) > 1:
                 st.subheader(item["name"])
             show_result(item["name"], item["text"], result, cfg, item["fp"])
-    if s.get("scroll"):
-        s.scroll = False
-        scroll_to_results()
+    if s.get("scroll_id"):
+        scroll_to_results(s.scroll_id)
     st.markdown(ABOUT)
 
 

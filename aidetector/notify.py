@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, cast
 
 log = logging.getLogger("aidetector.notify")
 
@@ -46,7 +46,8 @@ class NotifySettings:
         for spec in fields(cls):
             raw = env.get(NOTIFY_ENV[spec.name])
             if raw:
-                values[spec.name] = raw if spec.name.startswith("webhook") else type(spec.default)(raw)
+                convert = cast(Callable[[str], Any], type(spec.default))  # the field's own type: float, int
+                values[spec.name] = raw if spec.name.startswith("webhook") else convert(raw)
         return cls(**values)
 
 

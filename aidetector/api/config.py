@@ -7,8 +7,9 @@ configuration instead of rewriting the process environment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from typing import cast
 
 
 @dataclass(frozen=True)
@@ -34,5 +35,6 @@ class ApiConfig:
         for spec in fields(cls):
             raw = environ.get(spec.name.upper())
             if raw:
-                values[spec.name] = raw if spec.default is None else type(spec.default)(raw)
+                convert = cast(Callable[[str], object], type(spec.default))  # the field's own type: float, int
+                values[spec.name] = raw if spec.default is None else convert(raw)
         return cls(**values)  # type: ignore[arg-type]

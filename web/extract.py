@@ -50,7 +50,7 @@ def _is_furniture_line(line: str) -> bool:
 def clean_pages(pages: Sequence[str]) -> str:
     """The body text of a document's pages: furniture dropped, hard-wrapped lines joined into paragraphs."""
     split = [[ln.rstrip() for ln in page.splitlines()] for page in pages]
-    edges = Counter()
+    edges: Counter[str] = Counter()
     for lines in split:
         content = [ln for ln in lines if ln.strip()]
         edge = content[:EDGE_LINES] + content[-EDGE_LINES:]

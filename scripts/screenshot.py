@@ -29,7 +29,7 @@ def main(out: str) -> None:
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page = browser.new_page(viewport={"width": 1366, "height": 1100})
         page.goto(f"http://127.0.0.1:{web}/")
         box = page.get_by_label("Paste or type a text (English, 30 words or more)")
         box.fill((ROOT / "docs" / "sample.txt").read_text())
@@ -38,6 +38,7 @@ def main(out: str) -> None:
         verdict = re.compile("Likely AI|Likely human|Inconclusive|Mixed: parts")
         expect(page.get_by_role("heading", name=verdict).first).to_be_visible(timeout=120_000)
         expect(page.locator('[role="meter"]').first).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(3000)  # the page scrolls the result into view by itself
         page.screenshot(path=out, full_page=True)
         browser.close()
 

@@ -131,7 +131,7 @@ def show_result(name: str, text: str, result: dict[str, Any], cfg: WebSettings, 
     if label == "mixed":
         share = render.mixed_share(result)
         st.markdown(
-            f'<p class="score-big">{render.pct(share)} of the words in AI-like parts</p>', unsafe_allow_html=True
+            f'<div class="score-big">{render.pct(share)} of the words in AI-like parts</div>', unsafe_allow_html=True
         )
         st.markdown(render.class_line(result))
         st.info(
@@ -139,7 +139,7 @@ def show_result(name: str, text: str, result: dict[str, Any], cfg: WebSettings, 
             "each part below has its own."
         )
     else:
-        big = f'<p class="score-big{" greyed" if greyed else ""}">P(AI) {render.pct(p)}</p>'
+        big = f'<div class="score-big{" greyed" if greyed else ""}">P(AI) {render.pct(p)}</div>'
         st.markdown(big, unsafe_allow_html=True)
         if label == "inconclusive":
             st.info(render.reason_text(result) or "The model cannot call this text either way.")

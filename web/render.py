@@ -86,7 +86,7 @@ def fpr_sentence(result: Mapping[str, Any]) -> str:
     parts = []
     for r in rates:
         ci = r.get("interval95")
-        interval = f", 95% interval {pct(ci[0])}–{pct(ci[1])}" if ci else ""
+        interval = f", 95% interval {100 * ci[0]:.1f}%–{100 * ci[1]:.1f}%" if ci else ""
         parts.append(
             f"{100 * r['false_positive_rate']:.1f}% of the {r['human_texts']:,} human texts of `{r['measured_on']}`"
             f"{interval}"
@@ -182,7 +182,8 @@ CSS = """
 .gauge-tlabel{position:absolute;top:1.1rem;transform:translateX(-50%);white-space:nowrap;font-weight:600}
 .gauge-text{font-size:.85rem}
 .gauge.greyed{filter:grayscale(1);opacity:.45}
-.score-big{font-size:2.2rem;font-weight:700;line-height:1.1}
+.score-big{font-size:2.2rem;font-weight:700;line-height:1.2;margin:.2rem 0 .6rem 0}
+.st-key-results{scroll-margin-top:4rem}
 .score-big.greyed{color:#9a9a9a;text-decoration:line-through}
 .highlighted{line-height:1.9;font-size:1rem;overflow-wrap:anywhere}
 .highlighted mark.sent{padding:1px 2px;border-radius:3px}
@@ -206,10 +207,10 @@ def report_html(name: str, text: str, result: Mapping[str, Any], created: str) -
     greyed = label in ("inconclusive", "mixed")
     why = reason_text(result)
     if label == "mixed":
-        headline = f'<p class="score-big">{pct(mixed_share(result))} of the words in AI-like parts</p>'
+        headline = f'<div class="score-big">{pct(mixed_share(result))} of the words in AI-like parts</div>'
         why = f"The parts of this text disagree, so the whole-text score (P(AI) {pct(p)}) is not used."
     else:
-        headline = f'<p class="score-big{" greyed" if greyed else ""}">P(AI) {pct(p)}</p>'
+        headline = f'<div class="score-big{" greyed" if greyed else ""}">P(AI) {pct(p)}</div>'
     sections = [
         f"<h1>{html.escape(VERDICT.get(label, label))}</h1>",
         f"<p><b>Checked:</b> {html.escape(name)} · {html.escape(created)} · model "

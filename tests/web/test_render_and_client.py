@@ -35,7 +35,7 @@ def test_false_positive_sentence_names_the_sets():
             {"measured_on": "ood_dev", "human_texts": 7999, "false_positive_rate": 0.0299, "interval95": [0.026, 0.034]}
         ],
     }
-    assert "3.0% of the 7,999 human texts of `ood_dev`, 95% interval 3%–3%" in fpr_sentence(result)
+    assert "3.0% of the 7,999 human texts of `ood_dev`, 95% interval 2.6%–3.4%" in fpr_sentence(result)
     assert "not measured" in fpr_sentence({"threshold": 0.5})
 
 

@@ -108,7 +108,7 @@ def test_check_mixed_batch_report_and_history_at_desktop_and_phone_sizes(measure
                 page.get_by_role("tab", name="Batch").click()
                 page.locator('input[type="file"]').last.set_input_files(str(table))
                 page.get_by_role("button", name="Score all rows").click()
-                expect(page.get_by_text(re.compile(r"3 rows: "))).to_be_visible(timeout=90_000)
+                expect(page.get_by_text(re.compile(r"texts.csv: 3 rows: "))).to_be_visible(timeout=90_000)
                 expect(page.get_by_text("1 row not scored")).to_be_visible()
                 page.screenshot(path=str(ARTIFACTS / f"web_batch_{size}.png"), full_page=True)
 

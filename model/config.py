@@ -148,6 +148,17 @@ class DetectSettings(BaseSettings):
     cjk_chars_per_word: float = Field(
         2.0, gt=0, description="Chinese/Japanese characters counted as one word for min_words (no spaces there)"
     )
+    # Mixed authorship (model/segments.py): chosen on one half of test.jsonl's groups, measured on the other
+    # (benchmarks/bench_mixed.py --tune; docs/BENCHMARKS.md)
+    segments: bool = Field(True, description="score a document's paragraphs to find mixed authorship")
+    segment_min_words: int = Field(60, ge=1, description="paragraphs shorter than this join the next one")
+    segment_max_words: int = Field(400, ge=2, description="paragraphs longer than this split at sentence ends")
+    segment_switch_penalty: float = Field(
+        1.0, ge=0, description="log-odds a change of author between paragraphs must gain to be believed"
+    )
+    mixed_threshold: float = Field(
+        0.5, ge=0, le=1, description="P(mixed) at or above which a document with an AI and a human part is 'mixed'"
+    )
 
     def language_set(self) -> set[str]:
         return {c.lower() for c in comma_items(self.languages)}

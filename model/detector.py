@@ -22,11 +22,13 @@ from .calibration import Platt, verdict
 from .config import DetectSettings
 from .forward import document_log_odds, hidden_size, max_positions, special_token_count, token_ids
 from .language import LanguageGuess, identify, is_unsupported
+from .measured import false_positive_rates
 from .multilingual import SECTION as MULTILINGUAL_SECTION
 from .multilingual import MultilingualMember
 from .ngram import NgramModel
 from .novelty import CONFIG as NOVELTY_CONFIG
 from .novelty import NoveltyModel
+from .segments import Segment, SegmentRules, apply_mixture, mixtures
 from .sentences import split_sentences
 from .style import StyleModel
 from .windows import scoring_plan, tokens_covered
@@ -80,13 +82,17 @@ class Detection:
     # distance from the training texts in units of the 99th percentile of held-out ones (above 1: unfamiliar)
     novelty: float | None = None
     sentences: list[SentenceScore] | None = field(default=None)
+    # Mixed authorship (model/segments.py): label "mixed" when a document's parts disagree
+    class_probabilities: dict[str, float] | None = None
+    segments: list[Segment] | None = None
+    # Share of human texts called AI at this threshold, per set the model was evaluated on (model/measured.py)
+    false_positive_rates: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        if self.sentences is None:
-            data.pop("sentences")
-        if self.novelty is None:
-            data.pop("novelty")
+        for name in ("sentences", "novelty", "class_probabilities", "segments", "false_positive_rates"):
+            if data[name] is None:
+                data.pop(name)
         return data
 
 
@@ -123,6 +129,7 @@ class Detector:
         self.style = StyleModel.load(artifact.path) if "style" in members else None
         self.style_weight = float(ensemble.get("style_weight", 0.0))
         self.novelty = NoveltyModel.load(artifact.path) if (artifact.path / NOVELTY_CONFIG).is_file() else None
+        self.false_positive_rates = false_positive_rates(artifact.path, manifest, self.threshold)
         # Other languages: the multilingual member and its per-language calibration (model/multilingual.py).
         section = manifest.get(MULTILINGUAL_SECTION) if self.settings.multilingual else None
         self.multilingual = MultilingualMember.load(artifact.path, section) if section else None
@@ -240,12 +247,32 @@ class Detector:
             for i, p in zip(others, self.multilingual.probabilities([valid[i] for i in others], codes), strict=True):
                 probs[i] = p
         sentence_scores = self._sentence_scores(valid, routed) if sentences else [None] * len(valid)
-        return [
+        results = [
             self._detection(text, prep, p, sents, far, guess, code)
             for text, prep, p, sents, far, guess, code in zip(
                 valid, prepared, probs, sentence_scores, novelty, guesses, routed, strict=True
             )
         ]
+        if self.settings.segments and english:  # mixed authorship: the English ensemble reads the parts
+            found = mixtures(
+                [valid[i] for i in english], [probs[i] for i in english], self.probabilities, self.segment_rules()
+            )
+            for i, mix in zip(english, found, strict=True):
+                apply_mixture(results[i], mix)
+        return results
+
+    def segment_rules(self) -> SegmentRules:
+        s = self.settings
+        return SegmentRules(
+            threshold=self.threshold,
+            inconclusive_margin=s.inconclusive_margin,
+            high_margin=s.high_confidence_margin,
+            block_min_words=s.segment_min_words,
+            block_max_words=s.segment_max_words,
+            switch_penalty=s.segment_switch_penalty,
+            min_words=s.min_words,
+            mixed_threshold=s.mixed_threshold,
+        )
 
     def _detection(
         self,
@@ -290,6 +317,8 @@ class Detector:
             language=language,
             novelty=None if novelty is None else round(novelty, 3),
             sentences=sents,
+            # the rates were measured at the English threshold: a text judged in another language has none yet
+            false_positive_rates=(self.false_positive_rates or None) if routed is None else None,
         )
 
     def _sentence_scores(

@@ -222,8 +222,8 @@ def _fit_novelty(
     return NoveltyModel.fit(_states(detector, chosen), labels, _states(detector, reference))
 
 
-def _blended(parts: Mapping[str, Sequence[float]], w: float, a: float) -> np.ndarray:
-    return blend(parts["transformer"], parts, w, a)
+def _blended(parts: Mapping[str, Sequence[float]], w: float, a: float) -> list[float]:
+    return [float(z) for z in blend(parts["transformer"], parts, w, a)]
 
 
 def _weight_grid(

@@ -10,6 +10,8 @@ from typing import Any
 from aidetector.cli.output import fail
 from aidetector.settings import AppSettings
 
+EXIT_EXISTS = 3  # `keys create` with a name in use: a script sees a non-zero status and an empty stdout
+
 
 def _key_store() -> Any:
     from aidetector.local.gateway.keys import KeyStore
@@ -37,6 +39,12 @@ def cmd_keys(args: argparse.Namespace) -> int:
         else:
             print(json.dumps(store.usage(args.name), indent=2))
     except KeyStoreError as exc:
+        if args.keys_command == "create" and store.get(args.name) is not None:
+            return fail(
+                f"a key named '{args.name}' exists already (a key is shown only when it is created, and names of "
+                "revoked keys stay taken): choose another name; nothing was printed on stdout",
+                EXIT_EXISTS,
+            )
         return fail(str(exc))
     return 0
 
@@ -44,7 +52,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def add_parsers(sub: Any) -> None:
     p = sub.add_parser("keys", help="manage API keys of the local gateway")
     keys = p.add_subparsers(dest="keys_command", required=True)
-    k = keys.add_parser("create", help="issue a key (printed once, alone on the last line)")
+    k = keys.add_parser("create", help="issue a key: printed alone on stdout (only now), notes on stderr")
     k.add_argument("--name", required=True)
     k.add_argument("--plan", default="free")
     keys.add_parser("list", help="list keys (never the keys themselves)")

@@ -253,7 +253,8 @@ def cmd_card(args: argparse.Namespace) -> int:
         reports[name] = json.loads(Path(path).read_text(encoding="utf-8"))
     commands = Path(args.commands).read_text(encoding="utf-8") if args.commands else ""
     model_dir = Path(args.model) if args.model else AppSettings().model_dir
-    print(write_card(model_dir, read_manifest(model_dir), reports, commands))
+    mixed = json.loads(Path(args.mixed).read_text(encoding="utf-8")) if args.mixed else None
+    print(write_card(model_dir, read_manifest(model_dir), reports, commands, mixed))
     return 0
 
 
@@ -366,6 +367,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--model")
     p.add_argument("--report", action="append", required=True, metavar="NAME=FILE")
     p.add_argument("--commands", help="file with the commands that reproduce the model")
+    p.add_argument("--mixed", help="mixed-authorship report (benchmarks/bench_mixed.py --json) for its section")
     p.set_defaults(func=cmd_card)
 
     p = sub.add_parser("detect", help="score one text (argument, --file, or stdin)")

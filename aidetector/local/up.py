@@ -49,17 +49,41 @@ def wait_http(url: str, timeout_s: float, proc: subprocess.Popen[bytes]) -> None
     raise TimeoutError(f"{url} not ready after {timeout_s:.0f} s")
 
 
-def demo_key(home: Path, store: KeyStore) -> str:
-    """Reuse the demo key kept in `$AIDETECTOR_HOME/demo_key` (mode 600) while it is valid, else issue one."""
-    path = home / "demo_key"
+def kept_key(home: Path, store: KeyStore, file: str, plan: str) -> str:
+    """Reuse the key kept in `$AIDETECTOR_HOME/<file>` (mode 600) while it is valid and on `plan`, else issue one."""
+    path = home / file
     if path.is_file():
         raw = path.read_text(encoding="utf-8").strip()
-        if store.lookup(raw) is not None:
+        found = store.lookup(raw)
+        if found is not None and found.plan == plan:
             return raw
-    raw = store.create(f"demo-{datetime.now(UTC).strftime('%Y%m%d%H%M%S')}", "free")
+    raw = store.create(f"{file.removesuffix('_key')}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}", plan)
     path.write_text(raw + "\n", encoding="utf-8")
     path.chmod(0o600)
     return raw
+
+
+def demo_key(home: Path, store: KeyStore) -> str:
+    """The developer's demo key (plan `free`), printed with the curl line."""
+    return kept_key(home, store, "demo_key", "free")
+
+
+WEB_PLAN = "web"
+
+
+def web_key(home: Path, store: KeyStore) -> str:
+    """The web page's own key, on its own plan (`web` in plans.toml): never printed, never shown by the page."""
+    return kept_key(home, store, "web_key", WEB_PLAN if WEB_PLAN in store.plans else "free")
+
+
+def served_card(home: Path, model_dir: Path | None) -> Path:
+    """The model card of the model the stack serves at start (the page links and shows it)."""
+    if model_dir is not None:
+        return model_dir / "MODEL_CARD.md"
+    marker = home / SEEDED_MARKER
+    version = marker.read_text(encoding="utf-8").strip() if marker.is_file() else ""
+    candidate = home / "models" / version / "MODEL_CARD.md"
+    return candidate if version and candidate.is_file() else SHIPPED_MODEL_DIR / "MODEL_CARD.md"
 
 
 SEEDED_MARKER = "shipped_model_version"  # under $AIDETECTOR_HOME: the shipped version the registry was seeded with
@@ -136,9 +160,18 @@ def up(opts: StackOptions) -> int:
         web_line = ""
         if opts.web:
             web_url = f"http://{opts.host}:{opts.web_port}"
+            page_key = web_key(opts.home, store)
+            plan = store.plans[store.lookup(page_key).plan]  # type: ignore[union-attr]
             web = start(
                 [*cli, "web", "--host", opts.host, "--port", str(opts.web_port)],
-                {"AIDETECTOR_WEB_API_URL": api_url, "AIDETECTOR_WEB_API_KEY": key},
+                {
+                    "AIDETECTOR_WEB_API_URL": api_url,
+                    "AIDETECTOR_WEB_API_KEY": page_key,
+                    "AIDETECTOR_WEB_RATE": str(plan.rate),
+                    "AIDETECTOR_WEB_BURST": str(plan.burst),
+                    "AIDETECTOR_WEB_BATCH_CHUNK": str(min(32, load_plans().limits.max_batch_items)),
+                    "AIDETECTOR_WEB_MODEL_CARD": str(served_card(opts.home, opts.model_dir)),
+                },
             )
             wait_http(f"{web_url}/_stcore/health", opts.ready_timeout_s, web)
             web_line = f"  web UI:        {web_url}\n"

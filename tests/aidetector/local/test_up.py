@@ -60,3 +60,18 @@ def test_a_registry_seeded_before_the_marker_is_upgraded(tmp_path, tiny_artifact
     (home / SEEDED_MARKER).unlink()  # as older code left it: the seed alone, no record of it
     seed_registry(home, new)
     assert registry.latest() == "20260201T000000Z"
+
+
+def test_the_page_gets_its_own_key_on_the_web_plan_and_the_developer_a_demo_key(tmp_path):
+    from aidetector.local.gateway.keys import KeyStore
+    from aidetector.local.up import demo_key, web_key
+    from aidetector.plans import load_plans
+
+    store = KeyStore(tmp_path / "keys.sqlite3", load_plans().plans)
+    page, demo = web_key(tmp_path, store), demo_key(tmp_path, store)
+    assert page != demo
+    assert store.lookup(page).plan == "web" and store.lookup(demo).plan == "free"
+    assert web_key(tmp_path, store) == page and demo_key(tmp_path, store) == demo  # kept across starts
+    assert (tmp_path / "web_key").stat().st_mode & 0o077 == 0
+    web_plan = load_plans().plans["web"]
+    assert web_plan.quota < load_plans().plans["pro"].quota  # a visitor cannot spend a pro quota

@@ -1,0 +1,74 @@
+"""The README's example answer, from the shipped model: scores docs/sample.txt as `POST /v1/detect` with
+`"sentences": true` would, and writes the answer between the README's `example-response` markers.
+
+.venv/bin/python scripts/readme_example.py           # rewrite README.md
+.venv/bin/python scripts/readme_example.py --check   # exit 1 when README.md is not what the model answers now
+The screenshot beside it comes from scripts/screenshot.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from aidetector.model.config import DetectSettings
+from aidetector.model.detector import Detector
+from aidetector.settings import SHIPPED_MODEL_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+START = "<!-- example-response: written by scripts/readme_example.py from the shipped model; do not edit -->"
+END = "<!-- /example-response -->"
+SHOWN_SENTENCES = 2
+
+
+def example(model: Path = SHIPPED_MODEL_DIR) -> str:
+    text = (ROOT / "docs" / "sample.txt").read_text(encoding="utf-8")
+    # the product's default settings, not this shell's AIDETECTOR_DETECT_* overrides
+    detection = Detector.from_path(model, DetectSettings.model_construct()).detect([text], sentences=True)[0]
+    body = {"request_id": "…", "input_text": "…", "input_truncated": False, **detection.to_dict()}
+    sentences = body["sentences"]
+    body["sentences"] = [{**s, "text": s["text"][:40] + "…"} for s in sentences[:SHOWN_SENTENCES]]
+    lines = ["```json", "{"]
+    items = list(body.items())
+    for i, (name, value) in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        if name == "sentences" and len(sentences) > SHOWN_SENTENCES:
+            shown = ",\n   ".join(json.dumps(s, ensure_ascii=False) for s in value)
+            lines.append(f' "sentences": [{shown},\n   "… {len(sentences) - SHOWN_SENTENCES} more"]{comma}')
+        else:
+            lines.append(f" {json.dumps(name)}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    lines += ["}", "```"]
+    return "\n".join(lines)
+
+
+def rewritten(readme: str, block: str) -> str:
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
+    if not pattern.search(readme):
+        raise SystemExit("README.md has no example-response markers")
+    return pattern.sub(lambda _: f"{START}\n{block}\n{END}", readme)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    path = ROOT / "README.md"
+    readme = path.read_text(encoding="utf-8")
+    new = rewritten(readme, example())
+    if args.check:
+        if new != readme:
+            print(
+                "README.md's example answer is not the shipped model's: run scripts/readme_example.py", file=sys.stderr
+            )
+            return 1
+        return 0
+    path.write_text(new, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

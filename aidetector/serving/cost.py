@@ -1,0 +1,46 @@
+"""What a request costs the model, in work tokens: the unit of the per-request cap, of fair sharing between keys
+and of admission control.
+
+A text's work is the tokens of the windows the transformer reads (special tokens and overlaps included) plus a
+fixed share for what every text costs besides (the n-gram and style members, calibration); per-sentence scores
+score every sentence as a text of its own, so they add the text's tokens again and a fixed share per sentence.
+The shares are measured, not exact: on a 2-core CPU a 100k-character text (≈ 22,600 window tokens) and 180
+one-word sentences cost about the same time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aidetector.model.detector import Detector
+from aidetector.model.forward import special_token_count, token_ids
+from aidetector.model.sentences import split_sentences
+from aidetector.serving.codec import RequestError
+
+TEXT_OVERHEAD = 128  # work tokens every text costs besides its windows
+SENTENCE_OVERHEAD = 128  # work tokens each sentence costs when per-sentence scores are asked for
+
+
+def work_tokens(detector: Detector, texts: Sequence[str], sentences: bool, limit: float) -> list[int]:
+    """The work of each text; raises 413 `too_much_work` as soon as the request's sum passes `limit`
+    (tokenising stops there, so an oversized request costs little to refuse)."""
+    specials = special_token_count(detector.artifact.tokenizer)
+    costs: list[int] = []
+    total = 0
+    for text in texts:
+        ids = token_ids(detector.artifact.tokenizer, [text])[0]
+        windows = detector.plan.windows(ids)
+        cost = sum(len(w.ids) + specials for w in windows) + TEXT_OVERHEAD
+        if sentences:
+            cost += len(ids) + SENTENCE_OVERHEAD * len(split_sentences(text))
+        costs.append(cost)
+        total += cost
+        if total > limit:
+            raise RequestError(
+                413,
+                "too_much_work",
+                f"this request needs more than {limit} work tokens of the model (the cap per request; "
+                f"{len(costs)} of its {len(texts)} texts already need {total}): send fewer or shorter texts per "
+                "request, or ask for sentence scores on shorter texts",
+            )
+    return costs

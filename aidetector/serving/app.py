@@ -35,7 +35,14 @@ from aidetector.serving.codec import (
     is_jsonlines,
 )
 from aidetector.serving.cost import work_tokens
-from aidetector.serving.http import BodyTimeout, BodyTooLarge, read_body, until_disconnected, uvicorn_options
+from aidetector.serving.http import (
+    BodyTimeout,
+    BodyTooLarge,
+    HeaderLimit,
+    read_body,
+    until_disconnected,
+    uvicorn_options,
+)
 from aidetector.serving.model_state import ModelState
 from aidetector.serving.scheduler import DeadlineExceeded, Overloaded
 from aidetector.serving.settings import ServerSettings
@@ -236,7 +243,7 @@ def serve(settings: ServerSettings | None = None, extensions: Sequence[Extension
 
     settings = settings or ServerSettings()
     uvicorn.run(
-        create_app(settings, extensions),
+        HeaderLimit(create_app(settings, extensions), settings.max_header_bytes, error_body),
         host=settings.host,
         port=settings.port,
         log_level="warning",

@@ -85,6 +85,26 @@ def protocol_class(
     return GuardedH11Protocol
 
 
+class HeaderLimit:
+    """ASGI wrapper: a request whose line and headers pass `max_bytes` is answered 431 (JSON) before the app sees
+    it. h11 refuses headers that pass the cap while still incomplete; this catches those that arrive whole."""
+
+    def __init__(self, app: Any, max_bytes: int, error_body: Callable[[int, str], dict[str, Any]]):
+        self.app, self.max_bytes, self.error_body = app, max_bytes, error_body
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+            size += sum(len(k) + len(v) + 4 for k, v in scope.get("headers") or ())
+            if size > self.max_bytes:
+                body = json.dumps(self.error_body(431, "request headers are too large")).encode()
+                headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
+                await send({"type": "http.response.start", "status": 431, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
 def uvicorn_options(
     header_timeout_s: float, max_header_bytes: int, error_body: Callable[[int, str], dict[str, Any]]
 ) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from aidetector.local.gateway.keys import ApiKey, KeyStore, period_end
 from aidetector.local.gateway.settings import GatewaySettings
 from aidetector.local.gateway.throttle import TokenBuckets
 from aidetector.plans import PlanConfig, load_plans
-from aidetector.serving.http import BodyTimeout, BodyTooLarge, read_body, uvicorn_options
+from aidetector.serving.http import BodyTimeout, BodyTooLarge, HeaderLimit, read_body, uvicorn_options
 
 log = logging.getLogger("aidetector.gateway")
 # sagemaker-runtime signs its requests: locally any credentials do, passed to the client, not set in the process.
@@ -275,7 +275,7 @@ def serve(settings: GatewaySettings | None = None) -> None:
 
     settings = settings or GatewaySettings()
     uvicorn.run(
-        create_app(settings),
+        HeaderLimit(create_app(settings), settings.max_header_bytes, gateway_error_body),
         host=settings.host,
         port=settings.port,
         log_level="warning",

@@ -77,7 +77,6 @@ class Invocations:
 
     def __init__(self, state: ModelState, settings: ServerSettings):
         self.state, self.settings = state, settings
-        self.cost_limiter = anyio.CapacityLimiter(1)  # tokenising for the cost never takes more than one core
 
     def deadline(self, attributes: dict[str, str]) -> float:
         """When the caller stops waiting: its `deadline_ms` budget from now, at most `default_deadline_s`."""
@@ -88,7 +87,8 @@ class Invocations:
         return time.monotonic() + budget
 
     async def costs(self, detector: Detector, texts: list[str], sentences: bool, limit: float) -> list[int]:
-        return await anyio.to_thread.run_sync(work_tokens, detector, texts, sentences, limit, limiter=self.cost_limiter)
+        # in a worker thread of its own: one request's tokenising never waits for another's
+        return await anyio.to_thread.run_sync(work_tokens, detector, texts, sentences, limit)
 
     async def scored(
         self, request: Request, texts: list[str], sentences: bool, costs: list[int], key: str, deadline: float

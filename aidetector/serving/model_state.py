@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from aidetector.model.detector import Detector
+from aidetector.serving.cost import work_tokens
 from aidetector.serving.scheduler import BatcherClosed, MicroBatcher
 from aidetector.serving.settings import ServerSettings
 
@@ -51,7 +53,11 @@ class ModelState:
     def _swap_in(self, path: Path) -> None:
         started = time.monotonic()
         detector = Detector.from_path(path)
-        detector.detect(["Warm-up text for the model server. " * 8])  # first call pays one-off costs
+        sample = ["Warm-up text for the model server, long enough to be read as a paragraph. " * 6] * 4
+        detector.detect(sample[:1])  # the first call pays one-off costs
+        timed = time.monotonic()
+        detector.detect(sample)  # the second tells the scheduler how fast this model works on this machine
+        rate = sum(work_tokens(detector, sample, False, math.inf)) / max(time.monotonic() - timed, 1e-3)
         old = self.batcher
         settings = self.settings
         self.batcher = MicroBatcher(
@@ -60,7 +66,7 @@ class ModelState:
             settings.max_wait_ms,
             max_batch_cost=settings.max_batch_work,
             max_queue_s=settings.max_queue_s,
-            initial_rate=old.rate if old is not None else settings.initial_work_per_s,
+            initial_rate=rate,
         )
         self.detector = detector
         log.info("model %s loaded in %.1fs", detector.version, time.monotonic() - started)

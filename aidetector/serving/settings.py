@@ -50,9 +50,6 @@ class ServerSettings(BaseSettings):
     default_deadline_s: float = Field(
         55.0, gt=0, description="deadline of a request whose caller sends none (SageMaker waits 60 s)"
     )
-    initial_work_per_s: float = Field(
-        2_000.0, gt=0, description="model speed assumed until measured (work tokens per second)"
-    )
     # The HTTP edge's own limits (aidetector/serving/http.py).
     header_timeout_s: float = Field(10.0, gt=0, description="a client must send its request headers within this")
     body_timeout_s: float = Field(30.0, gt=0, description="and its body within this (else 408)")

@@ -9,6 +9,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -316,6 +317,9 @@ def launched(args: Sequence[str], env: Mapping[str, str], timeout_s: float = 300
             lines.append(line)
             if line.strip().startswith("curl "):
                 break
+        # Keep reading what the stack prints (the children write to the same pipe): a full pipe would block them.
+        drain = threading.Thread(target=lambda: [None for _ in proc.stdout or ()], name="up-output", daemon=True)
+        drain.start()
         yield "".join(lines)
     finally:
         proc.send_signal(signal.SIGINT)

@@ -19,7 +19,7 @@ def validate(instance, schema_name):
 
 
 def test_served_document_is_the_repo_document_with_its_own_address(api):
-    """`servers` names the gateway the document was fetched from (its port, its stage prefix), the rest is the repo's."""
+    """`servers` names the gateway the document was fetched from (port, stage prefix); the rest is the repo's."""
     served = requests.get(api.url + "/openapi.json", timeout=10).json()
     assert served["servers"] == [{"url": api.url, "description": "this gateway"}]
     assert {**served, "servers": DOC["servers"]} == DOC

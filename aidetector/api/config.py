@@ -7,7 +7,7 @@ configuration instead of rewriting the process environment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 
 
@@ -34,5 +34,6 @@ class ApiConfig:
         for spec in fields(cls):
             raw = environ.get(spec.name.upper())
             if raw:
-                values[spec.name] = raw if spec.default is None else type(spec.default)(raw)
+                convert: Callable[[str], object] = str if spec.default is None else type(spec.default)
+                values[spec.name] = convert(raw)
         return cls(**values)  # type: ignore[arg-type]

@@ -30,13 +30,15 @@ def work_tokens(detector: Detector, texts: Sequence[str], sentences: bool, limit
     plan = detector.plan
     most_tokens = plan.max_windows * plan.content_tokens  # the windows read no more than this of a text
     floor = 0
-    for text in texts:
+    for text in texts:  # stops at the first text that passes the cap: a hostile batch costs one text's split
         words = len(text.split())
         floor += min(words, most_tokens) + TEXT_OVERHEAD
-        if sentences:
+        if sentences and floor + words <= limit:
             floor += words + SENTENCE_OVERHEAD * len(split_sentences(text))
-    if floor > limit:
-        raise _too_much(limit, floor, len(texts))
+        elif sentences:
+            floor += words
+        if floor > limit:
+            raise _too_much(limit, floor, len(texts))
     specials = special_token_count(detector.artifact.tokenizer)
     costs: list[int] = []
     total = 0

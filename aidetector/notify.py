@@ -46,7 +46,7 @@ class NotifySettings:
         for spec in fields(cls):
             raw = env.get(NOTIFY_ENV[spec.name])
             if raw:
-                values[spec.name] = raw if spec.name.startswith("webhook") else type(spec.default)(raw)
+                values[spec.name] = raw if spec.name.startswith("webhook") else type(spec.default)(raw)  # type: ignore[misc]
         return cls(**values)
 
 

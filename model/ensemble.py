@@ -94,7 +94,7 @@ def build_ensemble(
         member: {name: auroc(fitted.labels[name], fitted.scores[name][member]) for name in fitted.scores}
         for member in held_out
     }
-    platt = fit_platt(_blended(held_out, weight, style_weight), fitted.labels["held_out"])
+    platt = fit_platt(_blended(held_out, weight, style_weight), fitted.labels["held_out"])  # type: ignore[arg-type]
     for name, model in fitted.lexical.items():
         model.save(model_dir, name)
     fitted.style.save(model_dir)
@@ -201,7 +201,7 @@ def _weight_grid(
         for style_share in style_weights:
             w = round(ngram_share * spread["transformer"] / spread["ngram"], 4)
             a = round(style_share * spread["transformer"] / spread["style"], 4)
-            row = {name: auroc(fitted.labels[name], _blended(parts, w, a)) for name, parts in fitted.scores.items()}
+            row = {name: auroc(fitted.labels[name], _blended(parts, w, a)) for name, parts in fitted.scores.items()}  # type: ignore[arg-type]
             rows.append({"ngram_share": ngram_share, "style_share": style_share, "ngram_weight": w,
                          "style_weight": a, **row, "mean": (row["held_out"] + row["select"]) / 2})  # fmt: skip
     return rows

@@ -37,7 +37,7 @@ def shipped():
 
 
 def test_shipped_model_scores_the_sample(shipped):
-    text = (SHIPPED_MODEL_DIR.parent.parent / "docs" / "sample.txt").read_text()
+    text = (SHIPPED_MODEL_DIR.resolve().parent.parent / "docs" / "sample.txt").read_text()
     [result] = shipped.detect([text], sentences=True)
     assert result.model_version == shipped.version
     assert result.tokens_used == result.tokens_total and result.language == "en"

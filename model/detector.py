@@ -174,6 +174,12 @@ class Detector:
                 raise InputError("invalid_encoding", "text must be valid UTF-8") from exc
         if not isinstance(text, str):
             raise InputError("invalid_type", "text must be a string")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800") passes JSON but no tokenizer takes it
+            raise InputError(
+                "invalid_encoding", f"text cannot be encoded as UTF-8 (character {exc.start} is a lone surrogate)"
+            ) from exc
         if not text.strip():
             raise InputError("empty_text", "text is empty or only whitespace")
         if len(text) > self.settings.max_chars:

@@ -6,9 +6,10 @@ from typing import Any
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.headers = headers or {}  # e.g. Retry-After on 503 overloaded
 
     def body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message}}

@@ -22,12 +22,21 @@ VERSION = "1"
 Operation = Callable[[dict[str, Any], ApiConfig, Any, str], dict[str, Any]]
 
 
+def key_id_of(event: dict[str, Any]) -> str | None:
+    """The API key's id, as API Gateway puts it in the request context (the model shares itself fairly by key)."""
+    identity = (event.get("requestContext") or {}).get("identity") or {}
+    key = identity.get("apiKeyId") if isinstance(identity, dict) else None
+    return str(key) if key else None
+
+
 def detect(event: dict[str, Any], config: ApiConfig, client: Any, request_id: str) -> dict[str, Any]:
-    return invoke_model(client, detect_payload(parse_body(event, config), config), config, request_id)
+    payload = detect_payload(parse_body(event, config), config)
+    return invoke_model(client, payload, config, request_id, key_id_of(event))
 
 
 def detect_batch(event: dict[str, Any], config: ApiConfig, client: Any, request_id: str) -> dict[str, Any]:
-    return invoke_model(client, batch_payload(parse_body(event, config), config), config, request_id)
+    payload = batch_payload(parse_body(event, config), config)
+    return invoke_model(client, payload, config, request_id, key_id_of(event))
 
 
 def health(event: dict[str, Any], config: ApiConfig, client: Any, request_id: str) -> dict[str, Any]:
@@ -37,8 +46,15 @@ def health(event: dict[str, Any], config: ApiConfig, client: Any, request_id: st
 OPERATIONS: dict[str, Operation] = {"detect": detect, "detect_batch": detect_batch, "health": health}
 
 
-def respond(status: int, body: dict[str, Any] | None, config: ApiConfig, request_id: str) -> dict[str, Any]:
+def respond(
+    status: int,
+    body: dict[str, Any] | None,
+    config: ApiConfig,
+    request_id: str,
+    extra_headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     headers = {"Content-Type": "application/json", "X-Request-Id": request_id, **cors_headers(config.cors_origin)}
+    headers.update(extra_headers or {})
     text = "" if body is None else json.dumps(body)
     return {"statusCode": status, "headers": headers, "body": text, "isBase64Encoded": False}
 
@@ -67,7 +83,7 @@ def handle(event: dict[str, Any], config: ApiConfig, client: Any, context: Any =
             response = respond(200, body, config, request_id)
     except ApiError as exc:
         outcome = exc.code
-        response = respond(exc.status, exc.body(), config, request_id)
+        response = respond(exc.status, exc.body(), config, request_id, exc.headers)
     except Exception:  # last line of defence: log it, answer JSON, never leak a trace to the caller
         log.exception("unhandled error")
         outcome = "internal_error"

@@ -31,7 +31,11 @@ MODULES = ("__init__.py", "config.py", "endpoint.py", "errors.py", "router.py", 
 
 CORS_ALLOW_HEADERS = "Content-Type,x-api-key"
 CORS_ALLOW_METHODS = "GET,POST,OPTIONS"
-CORS_EXPOSE_HEADERS = "X-Request-Id"
+# Headers a browser script may read: the request id, and when and how much it may call again (the gateway's
+# throttle and quota headers, Retry-After on 429 and on 503 overloaded).
+CORS_EXPOSE_HEADERS = (
+    "X-Request-Id,Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-Quota-Limit,X-Quota-Remaining,X-Quota-Reset"
+)
 PREFLIGHT_STATUS = 204  # what the API answers to a CORS preflight (OPTIONS) on a known path
 
 
@@ -48,4 +52,5 @@ def cors_headers(origin: str) -> dict[str, str]:
         "Access-Control-Allow-Origin": origin,
         "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
         "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
+        "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS,
     }

@@ -38,6 +38,10 @@ def parse_body(event: dict[str, Any], config: ApiConfig) -> dict[str, Any]:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ApiError(400, "invalid_json", f"request body is not valid JSON ({exc.msg})") from exc
+    except RecursionError as exc:  # e.g. 100,000 nested brackets: the parser runs out of stack, not of input
+        raise ApiError(400, "invalid_json", "request body is nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ApiError(400, "invalid_json", f"request body is not valid JSON ({exc})") from exc
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "request body must be a JSON object")
     if not isinstance(body.get("sentences", False), bool):
@@ -50,6 +54,12 @@ def check_text(value: Any, name: str, config: ApiConfig) -> str:
         raise ApiError(400, "invalid_field", f"'{name}' must be a string")
     if not value.strip():
         raise ApiError(422, "empty_text", f"'{name}' is empty or only whitespace")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate such as "\ud800" is valid JSON but not text
+        raise ApiError(
+            400, "invalid_encoding", f"'{name}' cannot be encoded as UTF-8 (character {exc.start} is a lone surrogate)"
+        ) from exc
     if len(value) > config.max_text_chars:
         raise ApiError(
             413, "text_too_long", f"'{name}' has {len(value)} characters; the maximum is {config.max_text_chars}"

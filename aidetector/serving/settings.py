@@ -37,3 +37,20 @@ class ServerSettings(BaseSettings):
         default_factory=lambda: AppSettings().home / "cache", description="where S3 registry versions are unpacked"
     )
     graceful_shutdown_s: float = Field(25.0, description="in-flight requests finish within this after SIGTERM")
+    # What one request may cost and how the model is shared (aidetector/serving/scheduler.py, serving/cost.py).
+    max_request_work: int = Field(
+        32_768,
+        ge=1024,
+        description="work tokens per request (window tokens + 128 per text + per-sentence scores); over: 413",
+    )
+    max_batch_work: int = Field(8_192, ge=256, description="work tokens per model call (a bigger text runs alone)")
+    max_queue_s: float = Field(
+        10.0, gt=0, description="refuse with 503 + Retry-After a request predicted to wait longer than this"
+    )
+    default_deadline_s: float = Field(
+        55.0, gt=0, description="deadline of a request whose caller sends none (SageMaker waits 60 s)"
+    )
+    # The HTTP edge's own limits (aidetector/serving/http.py).
+    header_timeout_s: float = Field(10.0, gt=0, description="a client must send its request headers within this")
+    body_timeout_s: float = Field(30.0, gt=0, description="and its body within this (else 408)")
+    max_header_bytes: int = Field(16_384, ge=1024, description="request line and headers (else 431)")

@@ -28,13 +28,18 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120.0, status:
 
 
 class Server:
-    def __init__(self, args: list[str], env: dict[str, str], health: str, port: int):
-        self.args, self.env, self.health, self.port = args, env, health, port
+    def __init__(self, args: list[str], env: dict[str, str], health: str, port: int, log: Path | None = None):
+        self.args, self.env, self.health, self.port, self.log = args, env, health, port, log
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self, wait: bool = True) -> Server:
-        self.proc = subprocess.Popen([sys.executable, "-m", "aidetector.cli", *self.args], env=self.env)
+        """Start the process (its output goes to `log` when set, for tests that read what it printed)."""
+        out = open(self.log, "ab") if self.log else None  # noqa: SIM115 - the child holds it open
+        command = [sys.executable, "-m", "aidetector.cli", *self.args]
+        self.proc = subprocess.Popen(command, env=self.env, stdout=out, stderr=subprocess.STDOUT if out else None)
+        if out:
+            out.close()
         if wait:
             wait_ready(self.url + self.health, self.proc)
         return self
@@ -48,16 +53,22 @@ class Server:
                 self.proc.kill()
 
 
-def model_server(model_dir: Path, env: dict[str, str] | None = None) -> Server:
+def model_server(model_dir: Path, env: dict[str, str] | None = None, log: Path | None = None) -> Server:
     port = free_port()
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--model", str(model_dir)]
-    return Server(args, {**os.environ, **(env or {})}, "/ping", port)
+    return Server(args, {**os.environ, **(env or {})}, "/ping", port, log)
 
 
-def gateway(model_url: str, home: Path, plans_file: Path | None = None, env: dict[str, str] | None = None) -> Server:
+def gateway(
+    model_url: str,
+    home: Path,
+    plans_file: Path | None = None,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> Server:
     port = free_port()
     full_env = {**os.environ, "AIDETECTOR_HOME": str(home), **(env or {})}
     if plans_file:
         full_env["AIDETECTOR_PLANS_FILE"] = str(plans_file)
     args = ["gateway", "--host", "127.0.0.1", "--port", str(port), "--model-url", model_url]
-    return Server(args, full_env, "/openapi.json", port)
+    return Server(args, full_env, "/openapi.json", port, log)

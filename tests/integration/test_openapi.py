@@ -18,8 +18,24 @@ def validate(instance, schema_name):
     Draft202012Validator(schema).validate(instance)
 
 
-def test_served_document_is_the_repo_document(api):
-    assert requests.get(api.url + "/openapi.json", timeout=10).json() == DOC
+def test_served_document_is_the_repo_document_with_its_own_address(api):
+    """`servers` names the gateway the document was fetched from (port, stage prefix); the rest is the repo's."""
+    served = requests.get(api.url + "/openapi.json", timeout=10).json()
+    assert served["servers"] == [{"url": api.url, "description": "this gateway"}]
+    assert {**served, "servers": DOC["servers"]} == DOC
+    staged = requests.get(api.url + "/prod/openapi.json", timeout=10).json()
+    assert staged["servers"][0]["url"] == api.url + "/prod"
+
+
+def test_docs_page_is_served_without_a_key_from_local_files(api):
+    page = requests.get(api.url + "/docs", timeout=10)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert f'url: "{api.url}/openapi.json"' in page.text
+    assert "http" not in page.text.replace(api.url, "")  # every asset from this gateway: no CDN, works offline
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        answer = requests.get(f"{api.url}/docs/{asset}", timeout=10)
+        assert answer.status_code == 200 and len(answer.content) > 10_000
+    assert requests.get(api.url + "/docs/../keys.sqlite3", timeout=10).status_code in (403, 404)
 
 
 def test_every_documented_route_exists_and_needs_a_key(api):

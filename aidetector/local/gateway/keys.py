@@ -6,7 +6,9 @@ once, and keeps usage counts across restarts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import secrets
 import sqlite3
 import threading
@@ -51,6 +53,19 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+def period_end(period: str, now: datetime | None = None) -> datetime:
+    """When the current quota period ends (UTC): the next day, Monday or first of the month."""
+    now = now or datetime.now(UTC)
+    start = date.fromisoformat(period_start(period, now.date()))
+    if period == "DAY":
+        end = start + timedelta(days=1)
+    elif period == "WEEK":
+        end = start + timedelta(days=7)
+    else:
+        end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return datetime(end.year, end.month, end.day, tzinfo=UTC)
+
+
 def period_start(period: str, today: date | None = None) -> str:
     """Start of the quota period (UTC), as API Gateway counts DAY, WEEK (from Monday) and MONTH."""
     today = today or datetime.now(UTC).date()
@@ -66,6 +81,12 @@ class KeyStore:
         self.path = Path(path)
         self.plans = plans
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Key hashes and usage are nobody else's business: the file (and SQLite's -wal/-shm files, which take its
+        # mode) is created readable by its owner only, like the demo key.
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if self.path.stat().st_mode & 0o077:  # made by an older version, world-readable: tighten it
+            with contextlib.suppress(PermissionError):
+                self.path.chmod(0o600)
         self._local = threading.local()
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -133,6 +154,10 @@ class KeyStore:
 
     def consume(self, key: ApiKey) -> bool:
         """Count one request against the key's quota; False (nothing counted) when the quota is spent."""
+        return self.consume_counted(key)[0]
+
+    def consume_counted(self, key: ApiKey) -> tuple[bool, int]:
+        """(counted, requests used in this period): False (nothing counted) when the quota is spent."""
         plan = self.plans[key.plan]
         start = period_start(plan.period)
         with self._connect() as db:
@@ -142,8 +167,10 @@ class KeyStore:
                 "UPDATE usage SET used = used + 1 WHERE name = ? AND period_start = ? AND used < ?",
                 (key.name, start, plan.quota),
             )
+            used = db.execute("SELECT used FROM usage WHERE name = ? AND period_start = ?", (key.name, start))
+            count = int(used.fetchone()[0])
             db.execute("COMMIT")
-        return cur.rowcount == 1
+        return cur.rowcount == 1, count
 
     def usage(self, name: str) -> dict[str, object]:
         key = self.get(name)

@@ -22,3 +22,9 @@ class GatewaySettings(BaseSettings):
     keys_db: Path = Field(default_factory=lambda: AppSettings().home / "keys.sqlite3", description="API keys DB")
     read_timeout_s: float = Field(25.0, description="how long the handler waits for the model")
     cors_origin: str = Field("*", description="Access-Control-Allow-Origin of every answer")
+    header_timeout_s: float = Field(10.0, gt=0, description="a client must send its request headers within this")
+    body_timeout_s: float = Field(30.0, gt=0, description="and its body within this (else 408)")
+    max_header_bytes: int = Field(16_384, ge=1024, description="request line and headers (else 431)")
+    stack_file: Path | None = Field(
+        None, description="`aidetector up`'s report of its processes, added to /v1/health (set by `up`)"
+    )

@@ -15,12 +15,18 @@ class TokenBuckets:
 
     def allow(self, key: str, rate: float, burst: int) -> bool:
         """Take one token if there is one; False means answer 429 Too Many Requests."""
+        return self.take(key, rate, burst)[0]
+
+    def take(self, key: str, rate: float, burst: int) -> tuple[bool, int, float]:
+        """(allowed, whole tokens left, seconds until the next token): what the rate-limit headers and Retry-After
+        of a 429 say."""
         now = self._clock()
         with self._lock:
             tokens, last = self._state.get(key, (float(burst), now))
             tokens = min(float(burst), tokens + (now - last) * rate)
-            if tokens >= 1.0:
-                self._state[key] = (tokens - 1.0, now)
-                return True
+            allowed = tokens >= 1.0
+            if allowed:
+                tokens -= 1.0
             self._state[key] = (tokens, now)
-            return False
+        wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate if rate > 0 else float("inf")
+        return allowed, int(tokens), wait

@@ -75,3 +75,41 @@ def test_the_page_gets_its_own_key_on_the_web_plan_and_the_developer_a_demo_key(
     assert (tmp_path / "web_key").stat().st_mode & 0o077 == 0
     web_plan = load_plans().plans["web"]
     assert web_plan.quota < load_plans().plans["pro"].quota  # a visitor cannot spend a pro quota
+
+
+def test_the_printed_sample_is_long_enough_for_a_verdict():
+    """A developer's first call with the printed curl line must not answer `too_short` (30 words at least)."""
+    from aidetector.local.up import SAMPLE_TEXT
+
+    assert len(SAMPLE_TEXT.split()) >= 40
+
+
+def test_supervisor_restarts_a_dead_child_and_reports_it(tmp_path):
+    import json
+    import os
+    import signal
+    import sys
+    import time
+
+    from aidetector.local.up import Child, Supervisor
+
+    supervisor = Supervisor(tmp_path / "stack.json")
+    sleeper = [sys.executable, "-c", "import time; time.sleep(120)"]
+    child = supervisor.add(Child("sleeper", sleeper, dict(os.environ), "http://127.0.0.1:9/never"))
+    other = supervisor.add(Child("other", sleeper, dict(os.environ), "http://127.0.0.1:9/never"))
+    try:
+        first, other_pid = child.proc.pid, other.proc.pid
+        child.proc.send_signal(signal.SIGKILL)
+        child.proc.wait()
+        deadline = time.monotonic() + 20
+        while child.proc.pid == first and time.monotonic() < deadline:
+            supervisor.poll()
+            time.sleep(0.1)
+        assert child.proc.pid != first and child.proc.poll() is None  # restarted after its backoff
+        assert other.proc.pid == other_pid  # the other process was left alone
+        report = json.loads((tmp_path / "stack.json").read_text())["processes"]
+        assert report["sleeper"]["restarts"] == 1 and report["sleeper"]["last_exit"] == -signal.SIGKILL
+        assert report["other"]["restarts"] == 0 and child.backoff_s == 2.0
+    finally:
+        supervisor.stop_all()
+    assert not (tmp_path / "stack.json").exists() and child.proc.poll() is not None

@@ -96,3 +96,116 @@ def test_close_answers_what_was_queued_and_refuses_what_comes_after():
         return answers
 
     assert asyncio.run(run()) == [["T0"], ["T1"], ["T2"], ["T3"], ["T4"]]
+
+
+def _gated(score_log, gate):
+    """A scoring function that waits for `gate` on its first call, so texts submitted meanwhile queue up."""
+
+    def score(texts, sentences):
+        gate.wait(5)
+        score_log.append(list(texts))
+        return [t.upper() for t in texts]
+
+    return score
+
+
+def test_a_poisoned_text_fails_alone_and_its_batch_mates_are_scored():
+    calls: list[list[str]] = []
+
+    def score(texts, sentences):
+        calls.append(list(texts))
+        if "poison" in texts:
+            raise TypeError("the tokenizer choked")
+        return [t.upper() for t in texts]
+
+    gate = threading.Event()
+    batcher = MicroBatcher(lambda t, s: (gate.wait(5), score(t, s))[1], max_batch=16, max_wait_ms=0)
+
+    async def run():
+        first = asyncio.create_task(batcher.submit(["warm"], False))
+        await asyncio.sleep(0.1)  # the worker is inside the first call: the next 16 texts form one batch
+        texts = [f"t{i}" for i in range(15)]
+        texts.insert(7, "poison")
+        tasks = [asyncio.create_task(batcher.submit([t], False)) for t in texts]
+        await asyncio.sleep(0.1)
+        gate.set()
+        await first
+        return texts, await asyncio.gather(*tasks, return_exceptions=True)
+
+    texts, answers = asyncio.run(run())
+    batcher.close()
+    assert [type(a) for a in answers].count(TypeError) == 1 and isinstance(answers[7], TypeError)
+    assert [a for a in answers if not isinstance(a, Exception)] == [[t.upper()] for t in texts if t != "poison"]
+    assert calls[1] == texts and batcher.stats.isolated_failures == 1  # one batch of 16, then halves
+
+
+def test_keys_share_the_model_by_work_not_by_arrival():
+    """A key that queued 20 texts first does not go before a key that arrives later with one."""
+    order: list[str] = []
+    gate = threading.Event()
+    batcher = MicroBatcher(_gated(order, gate), max_batch=1, max_wait_ms=0)
+
+    async def run():
+        first = asyncio.create_task(batcher.submit(["warm"], False, key="heavy"))
+        await asyncio.sleep(0.1)
+        heavy = asyncio.create_task(batcher.submit([f"h{i}" for i in range(20)], False, key="heavy", costs=[10] * 20))
+        await asyncio.sleep(0.05)
+        light = asyncio.create_task(batcher.submit(["l0"], False, key="light", costs=[10]))
+        await asyncio.sleep(0.05)
+        gate.set()
+        await asyncio.gather(first, heavy, light)
+
+    asyncio.run(run())
+    batcher.close()
+    flat = [t for call in order for t in call]
+    assert flat.index("l0") <= 3  # served after at most two of the heavy key's texts, not after twenty
+
+
+def test_expired_and_abandoned_work_is_dropped_not_scored():
+    scored: list[list[str]] = []
+    gate = threading.Event()
+    batcher = MicroBatcher(_gated(scored, gate), max_batch=4, max_wait_ms=0)
+    from aidetector.serving.scheduler import DeadlineExceeded
+
+    async def run():
+        first = asyncio.create_task(batcher.submit(["warm"], False))
+        await asyncio.sleep(0.1)
+        late = asyncio.create_task(batcher.submit(["late"], False, deadline=time.monotonic() + 0.05))
+        gone = asyncio.create_task(batcher.submit(["gone"], False))
+        await asyncio.sleep(0.1)
+        gone.cancel()  # the caller went away
+        await asyncio.sleep(0.05)
+        gate.set()
+        await first
+        with pytest.raises(DeadlineExceeded):
+            await late
+        return await batcher.submit(["after"], False)
+
+    assert asyncio.run(run()) == ["AFTER"]
+    batcher.close()
+    assert ["late"] not in scored and ["gone"] not in scored
+    assert batcher.stats.dropped_deadline == 1 and batcher.stats.dropped_cancelled == 1
+
+
+def test_admission_refuses_at_once_what_would_wait_too_long():
+    from aidetector.serving.scheduler import Overloaded
+
+    gate = threading.Event()
+    batcher = MicroBatcher(_gated([], gate), max_batch=1, max_wait_ms=0, max_queue_s=3.0, initial_rate=100.0)
+
+    async def run():
+        first = asyncio.create_task(batcher.submit(["warm"], False, key="a", costs=[100]))  # ~1 s of work
+        await asyncio.sleep(0.1)
+        queued = asyncio.create_task(batcher.submit(["q"], False, key="b", costs=[150]))  # ~2.5 s predicted
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        with pytest.raises(Overloaded) as refused:
+            await batcher.submit(["more"], False, key="c", costs=[150])
+        quick = time.monotonic() - started
+        gate.set()
+        await asyncio.gather(first, queued)
+        return refused.value, quick
+
+    refused, quick = asyncio.run(run())
+    batcher.close()
+    assert quick < 0.5 and 1 <= refused.retry_after_s <= 60 and refused.predicted_wait_s > 3.0

@@ -1,6 +1,8 @@
-"""The CLI as users run it: `aidetector evaluate`, `calibrate`, `card`, `detect`, `train` (subprocesses)."""
+"""The model commands as users run them: `train`, `evaluate`, `calibrate`, `card`, `detect`, `soup`, `interpolate`
+(subprocesses), and `multilingual` (in-process)."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -8,6 +10,7 @@ import pytest
 
 from aidetector.model.data import load_jsonl
 from tests.conftest import AI_WORDS, make_records, write_jsonl
+from tests.toy_languages import corpus
 
 
 def cli(*args: str, input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
@@ -83,8 +86,6 @@ def test_evaluate_reports_malformed_lines(tiny_artifact, tmp_path):
 
 
 def test_calibrate_then_card(tiny_artifact, toy_data, tmp_path):
-    import shutil
-
     model = tmp_path / "m"
     shutil.copytree(tiny_artifact, model)
     result = cli(
@@ -145,8 +146,6 @@ def test_train_cli_reports_bad_data_without_a_traceback(tmp_path):
 
 
 def test_saved_scores_are_reused_by_calibrate_and_evaluate(tiny_artifact, toy_data, tmp_path):
-    import shutil
-
     model = tmp_path / "m"
     shutil.copytree(tiny_artifact, model)
     scores = tmp_path / "dev.jsonl"
@@ -190,8 +189,6 @@ def test_interpolate_cli_prints_the_validation_aurocs_and_refuses_a_bad_alpha(ti
 
 
 def test_calibrate_on_two_files_meets_the_target_in_each(tiny_artifact, toy_data, tmp_path):
-    import shutil
-
     from aidetector.model.detector import Detector
 
     model = tmp_path / "m"
@@ -209,3 +206,18 @@ def test_calibrate_on_two_files_meets_the_target_in_each(tiny_artifact, toy_data
         called = sum(p >= threshold for p in detector.probabilities([r.text for r in humans]))
         assert called <= 0.05 * len(humans)
     assert "stress.jsonl" in json.loads((model / "manifest.json").read_text())["calibration"]["threshold_rule"]
+
+
+def test_multilingual_builds_the_member_and_prints_the_support_list(tiny_artifact, tmp_path, capsys, monkeypatch):
+    from aidetector.cli.main import main
+
+    data_file = write_jsonl(tmp_path / "toy.jsonl", corpus())
+
+    env = {"CHAR_FEATURES": "16384", "WORD_FEATURES": "1024", "TEST_ONLY_SOURCES": "toy_ar", "MIN_TEST_HUMANS": "5"}
+    for key, value in env.items():
+        monkeypatch.setenv(f"AIDETECTOR_MULTILINGUAL_{key}", value)
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_artifact, folder)
+    assert main(["multilingual", "--model", str(folder), "--data", str(data_file)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["supported"] == ["de", "zh"] and out["languages"]["fr"]["supported"] is False

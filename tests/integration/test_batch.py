@@ -149,41 +149,6 @@ def test_server_url_scores_like_the_local_model_and_reports_bad_rows(server, tin
         assert got["model_version"] == want.model_version and got["tokens_total"] == want.tokens_total
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--input", "{tmp}/missing.jsonl"], "no such input file"),
-        (["--input", "{tmp}/in.txt"], "--format"),
-        (["--input", "{tmp}/in.csv"], "no column 'text'"),
-        (["--input", "{tmp}/in.jsonl", "--model", "m", "--server-url", "http://x"], "not both"),
-        (["--input", "{tmp}/in.jsonl", "--server-url", "ftp://x"], "http(s) URL"),
-        (["--input", "{tmp}/in.jsonl", "--workers", "0"], "workers"),
-        (["--input", "{tmp}/in.jsonl", "--model", "{tmp}"], "not a model artifact"),
-        (["--input", "{tmp}/in.jsonl", "--output", "{tmp}/in.jsonl"], "must not be the input"),
-    ],
-)
-def test_bad_arguments_exit_2_with_one_line(tmp_path, args, message):
-    (tmp_path / "in.txt").write_text("x\n")
-    (tmp_path / "in.csv").write_text("id,body\n1,hello\n")
-    write_jsonl(tmp_path / "in.jsonl", records(2))
-    output = [] if "--output" in args else ["--output", str(tmp_path / "out.jsonl")]
-    done = batch(*[a.format(tmp=tmp_path) for a in args], *output)
-    assert done.returncode == 2
-    assert done.stderr.startswith("error: ") and message in done.stderr and "Traceback" not in done.stderr
-
-
-def test_a_db_of_another_input_is_refused(tmp_path):
-    """Refused before any model loads; `--restart` (tested on the runner) would empty the DB instead."""
-    from aidetector.bulk.store import ResultStore
-
-    source, db = write_jsonl(tmp_path / "b.jsonl", records(4)), tmp_path / "job.sqlite3"
-    store = ResultStore(db)
-    store.claim({"input_sha256": "0" * 64, "text_field": "text", "format": "jsonl"})
-    store.close()
-    refused = batch("--input", str(source), "--output", str(tmp_path / "out.jsonl"), "--db", str(db))
-    assert refused.returncode == 2 and "different input" in refused.stderr and "--restart" in refused.stderr
-
-
 def long_job(tiny_artifact: Path, tmp_path: Path, n: int) -> tuple[list[str], Path, Path]:
     source = write_jsonl(tmp_path / "in.jsonl", records(n, words=300))  # long texts: the job runs for seconds
     out, db = tmp_path / "out.jsonl", tmp_path / "job.sqlite3"

@@ -36,3 +36,30 @@ def test_verdict_rates_count_labels_reasons_and_unfamiliar_texts():
     assert rates["label_shares"] == {"ai": 0.25, "human": 0.25, "inconclusive": 0.5}
     assert rates["inconclusive_reasons"] == {"near_threshold": 0.25, "unfamiliar_text": 0.25}
     assert rates["unfamiliar_share"] == 1 / 3
+
+
+def test_the_model_card_has_a_mixed_section_only_when_given_a_report():
+    report = {
+        "data": "../shared/data/test.jsonl",
+        "settings": {"segment_min_words": 60, "mixed_threshold": 0.5},
+        "mixed_documents": {
+            "documents": 300,
+            "accuracy": 0.81,
+            "by_class": {c: {"documents": 100, "recall": r} for c, r in (("ai", 0.9), ("human", 0.95), ("mixed", 0.6))},
+            "boundary_within_0_chars": {"precision": 0.7, "recall": 0.5, "f1": 0.58},
+            "boundary_within_200_chars": {"precision": 0.8, "recall": 0.6, "f1": 0.69},
+        },
+        "single_texts": {
+            "human": {
+                "texts": 430,
+                "labelled_ai_without_segments": 0.09,
+                "labelled_ai_with_segments": 0.08,
+                "labelled_mixed": 0.01,
+            }
+        },
+    }
+    manifest = {"version": "v1", "calibration": {"threshold": 0.7}}
+    card = render(manifest, {}, mixed=report)
+    assert "## Mixed authorship" in card and "| 300 | 0.810 | 60.0% | 90.0% | 95.0% | 0.580 | 0.690 |" in card
+    assert "9.0% labelled ai without segmentation, 8.0% with it" in card and "test.jsonl" in card
+    assert "Mixed authorship" not in render(manifest, {})

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from aidetector.model.config import DetectSettings
-from aidetector.model.detector import Detector, InputError
+from aidetector.model.detector import Detector, InputError, word_count
 from tests.conftest import AI_WORDS
 
 
@@ -118,3 +118,9 @@ def test_a_text_just_over_the_window_is_read_once(tiny_artifact):
     assert result.windows == 1 and result.tokens_used == result.tokens_total
     strict = Detector.from_path(tiny_artifact, DetectSettings(window_slack=0))
     assert strict.detect([just_over])[0].windows == 2
+
+
+def test_word_count_reads_chinese_without_spaces():
+    assert word_count("one two three", 2.0) == 3
+    assert word_count("这是一个测试" * 10, 2.0) == 30
+    assert word_count("我们使用 Python 训练", 2.0) == 1 + 6 / 2

@@ -8,32 +8,12 @@ import shutil
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from aidetector.model.artifact import ArtifactError, read_manifest, verify_artifact
 from aidetector.model.data import load_jsonl
 from aidetector.model.detector import Detector
 from aidetector.model.metrics import auroc
-from aidetector.model.ngram import NgramModel
-
-
-def test_ngram_model_learns_and_round_trips(toy_data, tmp_path):
-    train = load_jsonl(toy_data["train"])
-    test = load_jsonl(toy_data["test"])
-    model = NgramModel.fit([r.text for r in train], [int(r.label) for r in train], [1.0] * len(train))
-    scores = model.log_odds([r.text for r in test])
-    assert auroc([int(r.label) for r in test], scores.tolist()) > 0.95
-    model.save(tmp_path)
-    again = NgramModel.load(tmp_path).log_odds([r.text for r in test])
-    assert np.max(np.abs(again - scores)) < 0.05  # float16 storage
-    settings = json.loads((tmp_path / "ngram.json").read_text())
-    del settings["view"]  # as written before the skeleton view existed
-    (tmp_path / "ngram.json").write_text(json.dumps(settings))
-    assert np.array_equal(NgramModel.load(tmp_path).log_odds([r.text for r in test]), again)
-    text = test[0].text + ' "it\'s" - so'
-    curly = test[0].text + " \u201cit\u2019s\u201d \u2014 so"
-    assert model.log_odds([curly])[0] == model.log_odds([text])[0]  # reads plain typography (model/canonical.py)
 
 
 def after_version(model_dir):

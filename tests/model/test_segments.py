@@ -1,10 +1,7 @@
 """Mixed authorship: blocks, the Viterbi join, segments and class probabilities, and the Detector's answers."""
 
-import json
-
 import pytest
 
-from aidetector.model.measured import false_positive_rates
 from aidetector.model.segments import SegmentRules, apply_mixture, blocks, mixture, viterbi
 from tests.conftest import AI_WORDS, HUMAN_WORDS
 
@@ -96,61 +93,3 @@ def test_detector_answers_with_segments_and_measured_rates(tiny_artifact, tmp_pa
     assert data["segments"][1]["label"] == "human" and "class_probabilities" in data
     off = Detector(detector.artifact, detector.settings.model_copy(update={"segments": False}))
     assert off.detect([mixed_text])[0].label != "mixed"
-
-
-def test_false_positive_rates_come_from_reports_at_this_threshold(tmp_path):
-    manifest = {"version": "v1"}
-    report = {"fpr_at_threshold": 0.03, "fpr_at_threshold_ci95": [0.02, 0.04], "n_human": 800, "threshold": 0.7}
-    (tmp_path / "eval_dev.json").write_text(json.dumps({**report, "model_version": "v1"}))
-    (tmp_path / "eval_old.json").write_text(json.dumps({**report, "threshold": 0.5}))  # another threshold
-    (tmp_path / "eval_other.json").write_text(json.dumps({**report, "model_version": "v0"}))  # another model
-    (tmp_path / "eval_big.json").write_text(json.dumps({**report, "n_human": 5000, "fpr_at_threshold": 0.05}))
-    rates = false_positive_rates(tmp_path, manifest, 0.7)
-    assert [r["measured_on"] for r in rates] == ["big", "dev"]
-    assert rates[1] == {
-        "measured_on": "dev",
-        "human_texts": 800,
-        "false_positive_rate": 0.03,
-        "interval95": [0.02, 0.04],
-    }
-    in_manifest = {"version": "v1", "evaluation": {"stress": {**report, "n_human": 10}}}
-    assert [r["measured_on"] for r in false_positive_rates(tmp_path, in_manifest, 0.7)] == ["stress"]
-
-
-def test_shipped_model_states_its_false_positive_rates():
-    from aidetector.model.artifact import read_manifest
-    from aidetector.settings import SHIPPED_MODEL_DIR
-
-    manifest = read_manifest(SHIPPED_MODEL_DIR)
-    rates = false_positive_rates(SHIPPED_MODEL_DIR, manifest, manifest["calibration"]["threshold"])
-    assert {r["measured_on"] for r in rates} >= {"ood_dev", "test"}
-    assert all(0 <= r["false_positive_rate"] <= 1 and r["human_texts"] > 0 for r in rates)
-
-
-def test_the_model_card_has_a_mixed_section_only_when_given_a_report():
-    from aidetector.model.card import render
-
-    report = {
-        "data": "../shared/data/test.jsonl",
-        "settings": {"segment_min_words": 60, "mixed_threshold": 0.5},
-        "mixed_documents": {
-            "documents": 300,
-            "accuracy": 0.81,
-            "by_class": {c: {"documents": 100, "recall": r} for c, r in (("ai", 0.9), ("human", 0.95), ("mixed", 0.6))},
-            "boundary_within_0_chars": {"precision": 0.7, "recall": 0.5, "f1": 0.58},
-            "boundary_within_200_chars": {"precision": 0.8, "recall": 0.6, "f1": 0.69},
-        },
-        "single_texts": {
-            "human": {
-                "texts": 430,
-                "labelled_ai_without_segments": 0.09,
-                "labelled_ai_with_segments": 0.08,
-                "labelled_mixed": 0.01,
-            }
-        },
-    }
-    manifest = {"version": "v1", "calibration": {"threshold": 0.7}}
-    card = render(manifest, {}, mixed=report)
-    assert "## Mixed authorship" in card and "| 300 | 0.810 | 60.0% | 90.0% | 95.0% | 0.580 | 0.690 |" in card
-    assert "9.0% labelled ai without segmentation, 8.0% with it" in card and "test.jsonl" in card
-    assert "Mixed authorship" not in render(manifest, {})

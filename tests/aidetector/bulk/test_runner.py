@@ -5,7 +5,7 @@ import json
 import pytest
 
 from aidetector.bulk.runner import BatchJob, run_batch
-from aidetector.bulk.scorers import LocalScorer, Score, invocations_url, score_texts
+from aidetector.bulk.scorers import LocalScorer
 from aidetector.bulk.settings import BatchSettings
 from aidetector.bulk.store import InputMismatchError, ResultStore
 from tests.conftest import make_records, write_jsonl
@@ -96,22 +96,3 @@ def test_the_id_column_holds_each_rows_id(job, tiny_artifact):
     ids = [r.id for r in store.results()]
     store.close()
     assert ids == [f"r{i}" for i in range(40)]
-
-
-def test_score_texts_gives_refused_texts_their_code_and_scores_the_rest(tiny_artifact):
-    from aidetector.model.config import DetectSettings
-    from aidetector.model.detector import Detector
-
-    detector = Detector.from_path(tiny_artifact, DetectSettings(max_chars=300, num_threads=1))
-    text = " ".join(make_records(1)[0]["text"].split()[:30])
-    scores = score_texts(detector, ["", text, "x" * 301, text])
-    assert [s.error_code for s in scores] == ["empty_text", None, "text_too_long", None]
-    alone = Score.from_result(detector.detect([text])[0].to_dict())
-    assert scores[1].model_version == detector.version and scores[1].tokens_total == alone.tokens_total
-    assert scores[1].probability_ai == pytest.approx(alone.probability_ai, abs=1e-5)  # padding moves the 6th digit
-
-
-def test_the_server_url_may_be_the_base_or_the_invocations_url():
-    assert invocations_url("http://h:8080") == "http://h:8080/invocations"
-    assert invocations_url("http://h:8080/") == "http://h:8080/invocations"
-    assert invocations_url("http://h/endpoints/x/invocations") == "http://h/endpoints/x/invocations"

@@ -9,10 +9,9 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from aidetector.model.artifact import ArtifactError
 from aidetector.model.detector import Detector
 from aidetector.registry.registry import Registry
-from aidetector.registry.stores import LocalStore, Pointer, PromotionConflict, RegistryError, S3Store
+from aidetector.registry.stores import LocalStore, PromotionConflict, RegistryError, S3Store
 from tests.aidetector.registry.conftest import BUCKET
 
 
@@ -75,17 +74,6 @@ def test_rollback_walks_back_through_promotions(registry, make_version):
         registry.rollback()
 
 
-def test_lost_race_is_refused(registry, make_version):
-    """Two promotions read the same latest; the second to write loses and changes nothing."""
-    registry.promote(registry.add(make_version("20260101T000000Z", auroc=0.90)))
-    registry.add(make_version("20260102T000000Z", auroc=0.91))
-    _, stale_token = registry.store.read_pointer()
-    assert registry.promote("20260102T000000Z").promoted  # the other promotion wins meanwhile
-    with registry.store.lock(), pytest.raises(PromotionConflict):
-        registry.store.write_pointer(Pointer("20260101T000000Z", history=[]), stale_token)
-    assert registry.latest() == "20260102T000000Z"
-
-
 def test_concurrent_promotions_never_lose_an_update(registry, make_version, request):
     """Many promotions at once, each with its own client (like separate processes): the winners form one chain.
 
@@ -133,46 +121,6 @@ def test_concurrent_promotions_never_lose_an_update(registry, make_version, requ
     for r in winners:
         assert chain[chain.index(r.version) - 1] == r.previous
     assert len(results) + len(conflicts) == len(candidates)
-
-
-def test_local_tampered_artifact_is_refused(tmp_path, make_version):
-    registry = Registry(LocalStore(tmp_path / "registry"))
-    version = registry.add(make_version("20260101T000000Z"))
-    weights = tmp_path / "registry" / version / "model.safetensors"
-    weights.write_bytes(weights.read_bytes()[:-8] + b"tampered")
-    with pytest.raises(ArtifactError, match="checksum mismatch"):
-        registry.fetch(version, tmp_path / "cache")
-
-
-def test_local_partial_copy_is_invisible_and_latest_link_follows(tmp_path, make_version):
-    root = tmp_path / "registry"
-    registry = Registry(LocalStore(root))
-    (root / ".partial-20260109T000000Z-x").mkdir(parents=True)  # what a killed copy leaves behind
-    version = registry.add(make_version("20260101T000000Z"))
-    assert [i.version for i in registry.versions()] == [version]
-    registry.promote(version)
-    assert (root / "latest").resolve() == (root / version).resolve()
-
-
-def test_s3_tampered_archive_is_refused(s3_env, make_version, tmp_path):
-    s3 = boto3.client("s3")
-    registry = Registry(S3Store(f"s3://{BUCKET}/models", client=s3))
-    version = registry.add(make_version("20260101T000000Z"))
-    s3.put_object(Bucket=BUCKET, Key=f"models/{version}/model.tar.gz", Body=b"not the model")
-    with pytest.raises(ArtifactError, match="checksum mismatch"):
-        registry.fetch(version, tmp_path / "cache")
-
-
-def test_s3_layout_and_incomplete_upload(s3_env, make_version):
-    s3 = boto3.client("s3")
-    registry = Registry(S3Store(f"s3://{BUCKET}/models", client=s3))
-    version = registry.add(make_version("20260101T000000Z"))
-    registry.promote(version)
-    s3.put_object(Bucket=BUCKET, Key="models/20260105T000000Z/model.tar.gz", Body=b"upload killed before manifest")
-    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="models/")["Contents"]}
-    assert {f"models/{version}/model.tar.gz", f"models/{version}/manifest.json", f"models/{version}/metrics.json",
-            "models/latest/model.tar.gz", "models/latest/manifest.json"} <= keys  # fmt: skip
-    assert [i.version for i in registry.versions()] == [version]  # no manifest = not a version
 
 
 def test_unknown_version(registry):

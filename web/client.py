@@ -126,12 +126,14 @@ class DetectorClient:
         self.sleep(seconds)
         self.waited_s += seconds
 
-    def _once(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def _once(self, path: str, payload: dict[str, Any] | None) -> dict[str, Any]:
+        """One request: a POST of `payload`, or a GET when there is none."""
         try:
-            answer = requests.post(
+            answer = requests.request(
+                "GET" if payload is None else "POST",
                 self.base_url + path,
                 json=payload,
-                headers={"x-api-key": self.api_key, "Content-Type": "application/json"},
+                headers={"x-api-key": self.api_key},
                 timeout=self.timeout_s,
             )
         except requests.Timeout as exc:
@@ -151,7 +153,7 @@ class DetectorClient:
             answer.status_code, code, str(message or answer.reason), retry_after(answer.headers.get("Retry-After"))
         )
 
-    def _post(self, path: str, payload: dict[str, Any], on_wait: WaitHook | None = None) -> dict[str, Any]:
+    def _post(self, path: str, payload: dict[str, Any] | None, on_wait: WaitHook | None = None) -> dict[str, Any]:
         """One call, paced; a throttled call waits for `Retry-After` (or backs off 1, 2, 4 ... s) and is sent again,
         as long as the waits add up to at most `max_wait_s`."""
         backoff, budget = 1.0, self.max_wait_s
@@ -173,6 +175,10 @@ class DetectorClient:
 
     def detect(self, text: str, sentences: bool = True, on_wait: WaitHook | None = None) -> dict[str, Any]:
         return self._post("/v1/detect", {"input_text": text, "sentences": sentences}, on_wait)
+
+    def languages(self) -> dict[str, Any]:
+        """What the model judges (GET /v1/languages): `supported` codes, and how each measured language fared."""
+        return self._post("/v1/languages", None)
 
     def batch(self, texts: list[str], sentences: bool = False, on_wait: WaitHook | None = None) -> list[dict[str, Any]]:
         return list(self._post("/v1/detect/batch", {"inputs": texts, "sentences": sentences}, on_wait)["results"])

@@ -25,12 +25,19 @@ VERDICT = {
 }
 REASONS = {
     "too_short": "The text is too short to judge (fewer than 30 words), so the score is not used.",
-    "unsupported_language": "The text does not look English; the model was only evaluated on English, so the score "
-    "is not used.",
+    "unsupported_language": "The text is not in a language this model judges (see the list above the text box), "
+    "so the score is not used.",
     "near_threshold": "The score is too close to the decision threshold to call either way.",
     "unfamiliar_text": "The text is unlike the writing the model was trained on, so only a score far from the "
     "threshold is called either way.",
 }
+# Names of the languages the API may list (ISO 639-1 codes); a code without a name here is shown as the code.
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "bg": "Bulgarian", "de": "German", "en": "English", "es": "Spanish", "fr": "French",
+    "hi": "Hindi", "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch",
+    "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
+    "vi": "Vietnamese", "zh": "Chinese",
+}  # fmt: skip
 SEGMENT_NAMES = {"ai": "AI-like part", "human": "Human-like part", "inconclusive": "Unclear part"}
 
 
@@ -48,6 +55,25 @@ def text_colour(p: float) -> str:
 
 def pct(p: float) -> str:
     return f"{100 * p:.0f}%"
+
+
+def language_names(codes: Sequence[str]) -> str:
+    names = [LANGUAGE_NAMES.get(code, code) for code in codes]
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def languages_sentence(report: Mapping[str, Any]) -> str:
+    """What the page can judge, from the API's GET /v1/languages: the supported languages, and those measured
+    but not (yet) reliable enough to be given a verdict."""
+    supported = [str(code) for code in report.get("supported", [])]
+    said = (
+        f"This model judges texts in **{language_names(supported)}**" if supported else "This model judges no language"
+    )
+    said += "; a text in any other language gets *Inconclusive*."
+    not_yet = [str(row["code"]) for row in report.get("measured", []) if not row.get("supported")]
+    if not_yet:
+        said += f" Measured, but not reliable enough yet to judge: {language_names(not_yet)} (see the model card)."
+    return said
 
 
 def reason_text(result: Mapping[str, Any]) -> str:

@@ -39,11 +39,21 @@ def detect_batch(event: dict[str, Any], config: ApiConfig, client: Any, request_
     return invoke_model(client, payload, config, request_id, key_id_of(event))
 
 
+def languages(event: dict[str, Any], config: ApiConfig, client: Any, request_id: str) -> dict[str, Any]:
+    """What the deployed model judges: asked of the model itself, so the answer is true of the model that scores."""
+    return invoke_model(client, {"describe": "languages"}, config, request_id, key_id_of(event))
+
+
 def health(event: dict[str, Any], config: ApiConfig, client: Any, request_id: str) -> dict[str, Any]:
     return {"status": "ok", "version": VERSION, "endpoint": config.endpoint_name}
 
 
-OPERATIONS: dict[str, Operation] = {"detect": detect, "detect_batch": detect_batch, "health": health}
+OPERATIONS: dict[str, Operation] = {
+    "detect": detect,
+    "detect_batch": detect_batch,
+    "languages": languages,
+    "health": health,
+}
 
 
 def respond(

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 class Route:
     method: str
     path: str
-    operation: str  # the router's name for what the route does: "detect", "detect_batch" or "health"
+    operation: str  # the router's name for what the route does: "detect", "detect_batch", "languages" or "health"
 
 
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/detect", "detect"),
     Route("POST", "/api-chatgpt-detector", "detect"),  # the original design's path, kept as an alias
     Route("POST", "/v1/detect/batch", "detect_batch"),
+    Route("GET", "/v1/languages", "languages"),
     Route("GET", "/v1/health", "health"),
 )
 PATHS: frozenset[str] = frozenset(route.path for route in ROUTES)

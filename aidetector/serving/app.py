@@ -150,6 +150,8 @@ class Invocations:
             invocation = decode(
                 raw, request.headers.get("content-type"), settings.max_body_bytes, settings.max_batch_items
             )
+            if invocation.describe == "languages":
+                return _logged(request_id, started, 200, detector.language_report())
             for text in invocation.texts:
                 detector.validate(text)
             costs = await self.costs(detector, invocation.texts, invocation.sentences, settings.max_request_work)

@@ -1,7 +1,9 @@
 """Decoding invocation bodies and encoding answers: the request/response contract of the model server.
 
 Request: `{"input_text": "..."}` (the original contract) or `{"inputs": ["...", ...]}`, optional
-`"sentences": true`. Errors are `{"error": {"code", "message"}}` with a stable code.
+`"sentences": true`; or `{"describe": "languages"}`, which asks what the model judges (SageMaker exposes only
+/invocations, so this is how the API's GET /v1/languages reaches the model).
+Errors are `{"error": {"code", "message"}}` with a stable code.
 
 JSON Lines (SageMaker Batch Transform: ContentType application/jsonlines, SplitType Line, BatchStrategy
 MultiRecord): one `{"input_text": "..."}` or `{"text": "..."}` per line in, one result object per line out, in the
@@ -31,6 +33,10 @@ class Invocation:
     texts: list[str]
     batch: bool
     sentences: bool
+    describe: str | None = None  # set when the request asks about the model instead of scoring texts
+
+
+DESCRIBE_TOPICS = ("languages",)
 
 
 JSONLINES = "application/jsonlines"
@@ -67,6 +73,10 @@ def decode(body: bytes, content_type: str | None, max_body_bytes: int, max_items
         raise RequestError(400, "invalid_json", f"request body is not valid JSON ({exc.msg})") from exc
     if not isinstance(data, dict):
         raise RequestError(400, "invalid_json", "request body must be a JSON object")
+    if "describe" in data:
+        if data["describe"] not in DESCRIBE_TOPICS:
+            raise RequestError(400, "invalid_field", f"'describe' must be one of: {', '.join(DESCRIBE_TOPICS)}")
+        return Invocation([], False, False, describe=data["describe"])
     sentences = data.get("sentences", False)
     if not isinstance(sentences, bool):
         raise RequestError(400, "invalid_field", "'sentences' must be true or false")

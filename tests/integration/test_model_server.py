@@ -30,6 +30,14 @@ def test_invocation_single_and_batch(server):
     assert many.status_code == 200 and many.json()["count"] == 2
 
 
+def test_the_model_describes_its_languages(server):
+    answer = requests.post(server.url + "/invocations", json={"describe": "languages"}, timeout=30)
+    assert answer.status_code == 200 and answer.json()["supported"] == ["en"]
+    assert answer.json()["model_version"] == requests.get(server.url + "/ping", timeout=5).json()["model_version"]
+    wrong = requests.post(server.url + "/invocations", json={"describe": "secrets"}, timeout=30)
+    assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "invalid_field"
+
+
 def test_long_text_is_not_echoed_in_full(server):
     long_text = " ".join(AI_WORDS * 20)
     body = requests.post(server.url + "/invocations", json={"input_text": long_text}, timeout=30).json()

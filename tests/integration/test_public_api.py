@@ -44,6 +44,21 @@ def test_batch_and_health(api, key):
     assert health.status_code == 200 and health.json()["status"] == "ok"
 
 
+def test_languages_are_asked_of_the_model_and_need_a_key(api, key):
+    answer = requests.get(api.url + "/v1/languages", headers={"x-api-key": key}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert "en" in body["supported"] and body["judged"][0]["path"] == "english_ensemble"
+    assert body["model_version"] == post(api, "/v1/detect", key, json={"input_text": TEXT}).json()["model_version"]
+    assert "unsupported_language" in body["other_languages"]
+    assert requests.get(api.url + "/v1/languages", timeout=10).status_code == 403
+
+
+def test_the_detect_route_takes_texts_only(api, key):
+    answer = post(api, "/v1/detect", key, json={"describe": "languages"})
+    assert answer.status_code == 400  # the public detect route takes texts only; describing is GET /v1/languages
+
+
 def test_cors_preflight_needs_no_key(api):
     answer = requests.options(api.url + "/v1/detect", timeout=10)
     assert answer.status_code == 204 and "x-api-key" in answer.headers["access-control-allow-headers"]

@@ -1,6 +1,6 @@
 """The model card renders what the reports say: the summary table, breakdowns, and human-only stress sets apart."""
 
-from aidetector.model.card import human_writing_section, is_human_only, render
+from aidetector.model.card import human_writing_section, is_human_only, languages_section, render
 from aidetector.model.data import Record
 from aidetector.model.evaluate import report, verdict_rates
 
@@ -63,3 +63,18 @@ def test_the_model_card_has_a_mixed_section_only_when_given_a_report():
     assert "## Mixed authorship" in card and "| 300 | 0.810 | 60.0% | 90.0% | 95.0% | 0.580 | 0.690 |" in card
     assert "9.0% labelled ai without segmentation, 8.0% with it" in card and "test.jsonl" in card
     assert "Mixed authorship" not in render(manifest, {})
+
+
+def test_the_languages_section_is_a_table_of_every_measured_language():
+    assert "English only" in languages_section({})
+    test = {"auroc": 0.981, "fpr": 0.019, "fpr_upper95": 0.04, "tpr": 0.9, "n_human": 310, "n_ai": 300}
+    manifest = {
+        "multilingual": {
+            "supported": [],
+            "support_rule": "AUROC >= 0.9 and FPR <= 5%",
+            "languages": {"zh": {"supported": False, "reason": "domain paper: FPR 43%", "test": test}},
+        }
+    }
+    section = languages_section(manifest)
+    assert "| zh | no | 0.981 |" in section and "domain paper: FPR 43%" in section and "310 / 300" in section
+    assert "Supported besides English: **none**" in section

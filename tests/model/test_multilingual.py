@@ -54,3 +54,22 @@ def test_the_member_can_be_switched_off(multilingual_model: Path):
     assert detector.multilingual is None and detector.supported_languages == ["en"]
     german = sentence(random.Random(3), GERMAN_AI, 45)
     assert detector.detect([german])[0].reason == "unsupported_language"
+
+
+def test_the_language_report_lists_what_is_judged_and_why_the_rest_is_not(multilingual_model: Path):
+    """GET /v1/languages answers this: the supported codes, each with its threshold and measured false-positive
+    rate, and every measured language with the support rule's outcome."""
+    detector = Detector.from_path(multilingual_model)
+    report = detector.language_report()
+    section = read_manifest(multilingual_model)[SECTION]
+    assert report["supported"] == ["en", *section["supported"]] and report["model_version"] == detector.version
+    judged = {row["code"]: row for row in report["judged"]}
+    assert judged["en"]["path"] == "english_ensemble" and judged["en"]["threshold"] == detector.threshold
+    assert judged["de"]["path"] == "multilingual"
+    assert judged["de"]["threshold"] == section["languages"]["de"]["threshold"]
+    assert judged["de"]["false_positive_rates"][0]["false_positive_rate"] == section["languages"]["de"]["test"]["fpr"]
+    measured = {row["code"]: row for row in report["measured"]}
+    assert set(measured) == set(section["languages"])
+    assert all(row["supported"] == (code in section["supported"]) and row["reason"] for code, row in measured.items())
+    switched_off = Detector.from_path(multilingual_model, DetectSettings(multilingual=False)).language_report()
+    assert switched_off["supported"] == ["en"] and not any(row["supported"] for row in switched_off["measured"])

@@ -1,6 +1,16 @@
 """The page's HTML pieces: colour scale, sentence marks, gauge, legend, false-positive sentence, downloadable report."""
 
-from aidetector.web.render import colour, fpr_sentence, gauge, highlight, legend, report_html, text_colour
+from aidetector.web.render import (
+    colour,
+    fpr_sentence,
+    gauge,
+    highlight,
+    language_names,
+    languages_sentence,
+    legend,
+    report_html,
+    text_colour,
+)
 
 
 def test_colour_scale_runs_from_dark_blue_to_yellow():
@@ -55,3 +65,12 @@ def test_report_is_one_self_contained_file():
     assert page.startswith("<!doctype html>") and "<script" not in page and "http" not in page
     assert "Mixed" in page and "segment-ai" in page and "v1" in page and "2026-12-03" in page
     assert "not measured" in page  # no false-positive figure: said so, not left out
+
+
+def test_the_languages_sentence_names_what_is_judged_and_what_is_not_yet():
+    assert language_names(["en"]) == "English" and language_names(["en", "zh", "xx"]) == "English, Chinese and xx"
+    report = {"supported": ["en"], "measured": [{"code": "zh", "supported": False}, {"code": "es", "supported": False}]}
+    said = languages_sentence(report)
+    assert said.startswith("This model judges texts in **English**") and "*Inconclusive*" in said
+    assert "not reliable enough yet to judge: Chinese and Spanish" in said
+    assert "not reliable" not in languages_sentence({"supported": ["en", "de"], "measured": []})

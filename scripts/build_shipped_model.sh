@@ -112,6 +112,14 @@ if ! grep -q '"novelty"' "$OUT/manifest.json"; then
     "${POOL_DATA[@]}" --select-on "$DATA/ood_dev.jsonl" --scores-out "$REPORTS/ood_dev.jsonl" > "$REPORTS/ensemble.json"
 fi
 
+# 4b. The multilingual member (model/multilingual_build.py: hashed char/word n-grams over the multilingual corpora
+#     of data/multilingual, split by source and group, calibrated per language). A language is judged only when its
+#     held-out figures pass the support rule; the card's Languages table and GET /v1/languages list the outcome.
+ML=data/multilingual
+[ -f "$ML/cred_zh.jsonl.xz" ] || python3 scripts/data/build_ml_all.py  # the files git does not hold, from their origin
+"$AID" multilingual --model "$OUT" --data "$ML/iu_hai_corpus.jsonl.xz" --data "$ML/corizzo_es_essays.jsonl.xz" \
+  --data "$ML/cred_zh.jsonl.xz" --data "$ML/airabic.jsonl.xz" > "$REPORTS/multilingual.json"
+
 # 5. The threshold, from human texts only: at most 3% called AI in ood_dev and in the calibration part of
 #    human_stress (data/human_stress: human writing of kinds absent from training, split by source), and at most 5%
 #    in each domain of either. The report part of human_stress is never used to choose anything.

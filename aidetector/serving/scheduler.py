@@ -216,7 +216,7 @@ class MicroBatcher:
                 self.stats.dropped_deadline += 1
                 item.ticket.cancelled = True  # its siblings are useless too
                 exc = DeadlineExceeded("the deadline passed before the text reached the model")
-                item.loop.call_soon_threadsafe(_set_exception, item.future, exc)
+                _hand_back(item.loop, _set_exception, item.future, exc)
                 continue
             if batch and cost + item.cost > self.max_batch_cost:
                 break
@@ -289,10 +289,19 @@ class MicroBatcher:
                 "the model failed on one text (request of key %r); the others are scored", group[0].ticket.key
             )
             group[0].ticket.cancelled = True
-            group[0].loop.call_soon_threadsafe(_set_exception, group[0].future, exc)
+            _hand_back(group[0].loop, _set_exception, group[0].future, exc)
             return
         for it, result in zip(group, results, strict=True):
-            it.loop.call_soon_threadsafe(_set_result, it.future, result)
+            _hand_back(it.loop, _set_result, it.future, result)
+
+
+def _hand_back(loop: asyncio.AbstractEventLoop, setter: Any, future: asyncio.Future[Any], value: Any) -> None:
+    """Give a result to the loop that waits for it; a loop that has closed meanwhile has no one waiting, and must
+    not take the worker thread down with it (every later request would hang)."""
+    try:
+        loop.call_soon_threadsafe(setter, future, value)
+    except RuntimeError:
+        log.info("a result for a closed event loop was dropped")
 
 
 def _set_result(future: asyncio.Future[Any], value: Any) -> None:

@@ -37,6 +37,7 @@ def test_the_packaged_plans(fresh):
     assert {"free", "pro", "web"} <= set(config.plans)
     assert config.plans["free"] == Plan(name="free", rate=2, burst=5, quota=1_000, period="DAY")
     assert config.limits.max_batch_items == 32 and config.limits.max_text_chars == 100_000
+    assert config.plans["pro"].rate > config.plans["free"].rate  # a paid plan is never throttled harder
     assert "[plans.free]" in resources.read_text(resources.PLANS)  # read from the package, not a checkout path
 
 

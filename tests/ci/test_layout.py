@@ -15,28 +15,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
-# Modules without their mirrored test file yet. Only the API, the model server and the laptop-only stack are here:
-# they were being reorganised when the tests were mirrored (issue 25), so their tests follow that change. Remove an
-# entry when its test file exists (the second test below insists); never add one.
-NOT_YET_MIRRORED = {
-    "aidetector/api/config.py",
-    "aidetector/api/endpoint.py",
-    "aidetector/api/errors.py",
-    "aidetector/api/routes.py",
-    "aidetector/api/validation.py",
-    "aidetector/local/gateway/app.py",
-    "aidetector/local/gateway/events.py",
-    "aidetector/local/gateway/keys.py",
-    "aidetector/local/gateway/settings.py",
-    "aidetector/local/gateway/throttle.py",
-    "aidetector/local/ports.py",
-    "aidetector/local/runtime.py",
-    "aidetector/serving/app.py",
-    "aidetector/serving/codec.py",
-    "aidetector/serving/model_state.py",
-    "aidetector/serving/settings.py",
-}
-
 
 def modules() -> list[str]:
     """Every module of the three code folders, as a path relative to the repository."""
@@ -72,14 +50,6 @@ def test_the_mirror_rule():
 
 def test_every_module_has_its_mirrored_test_file():
     missing = {m: mirrored_test(m) for m in modules() if not (REPO / mirrored_test(m)).is_file()}
-    unexpected = {m: t for m, t in missing.items() if m not in NOT_YET_MIRRORED}
-    assert not unexpected, "modules without their test file (write it at the mirrored path): " + ", ".join(
-        f"{m} -> {t}" for m, t in sorted(unexpected.items())
+    assert not missing, "modules without their test file (write it at the mirrored path): " + ", ".join(
+        f"{m} -> {t}" for m, t in sorted(missing.items())
     )
-
-
-def test_the_allow_list_holds_only_modules_still_waiting_for_their_tests():
-    waiting = {m for m in modules() if not (REPO / mirrored_test(m)).is_file()}
-    stale = sorted(NOT_YET_MIRRORED - waiting)
-    assert not stale, f"remove from NOT_YET_MIRRORED (tested now, or no longer a module): {stale}"
-    assert all(m.startswith(("aidetector/api/", "aidetector/serving/", "aidetector/local/")) for m in NOT_YET_MIRRORED)

@@ -8,7 +8,6 @@ import logging
 import pytest
 
 from aidetector.api.config import ApiConfig
-from aidetector.api.endpoint import runtime_client
 from aidetector.api.router import handle
 
 CONFIG = ApiConfig()
@@ -67,10 +66,3 @@ def test_logs_are_json_without_the_text(caplog):
     assert [line["status"] for line in lines] == [422, 415]
     assert all({"request_id", "latency_ms", "outcome"} <= set(line) for line in lines)
     assert secret not in caplog.text
-
-
-def test_runtime_client_pool_fits_the_local_gateways_threads():
-    client = runtime_client(CONFIG, region_name="us-east-1")
-    assert client.meta.config.max_pool_connections == 64
-    assert client.meta.config.retries["total_max_attempts"] == 1
-    assert runtime_client(CONFIG, region_name="us-east-1") is client  # one client per configuration

@@ -209,3 +209,30 @@ def test_admission_refuses_at_once_what_would_wait_too_long():
     refused, quick = asyncio.run(run())
     batcher.close()
     assert quick < 0.5 and 1 <= refused.retry_after_s <= 60 and refused.predicted_wait_s > 3.0
+
+
+def test_a_caller_whose_event_loop_closed_does_not_stop_the_worker():
+    """A result for a loop that has gone (its caller's `asyncio.run` ended while the text was scored) is dropped;
+    the next caller is still answered."""
+    gate = threading.Event()
+
+    def score(texts, sentences):
+        gate.wait(2)
+        return [len(t) for t in texts]
+
+    batcher = MicroBatcher(score, max_batch=4, max_wait_ms=0)
+
+    async def leave_early():
+        task = asyncio.create_task(batcher.submit(["abandoned"], False))
+        await asyncio.sleep(0.05)  # queued and taken by the worker, which waits on the gate
+        task.cancel()
+
+    asyncio.run(leave_early())  # this loop closes while its text is being scored
+    gate.set()
+    time.sleep(0.1)  # the worker hands the result to the closed loop
+
+    async def next_caller():
+        return await asyncio.wait_for(batcher.submit(["abc"], False), 5)
+
+    assert asyncio.run(next_caller()) == [3]
+    batcher.close()

@@ -19,8 +19,10 @@ from tests.integration.servers import model_server
 
 GOOD = " ".join(AI_WORDS * 2)
 ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"
-# Many short sentences: per-sentence scores make this the most work per character a client can ask for.
-HEAVY_TEXT = ("Grandma complained loudly about parking. " * 80)[:3_200]
+# Many short sentences: per-sentence scores make this the most work per character a client can ask for. 32 of them
+# keep the tiny model busy for 10-30 s (1.3 s at 3,200 characters each on a 2-core machine): long enough that
+# whatever the machine, the queue outlasts `max_queue_s` and the callers' 3 s timeouts below.
+HEAVY_TEXT = ("Grandma complained loudly about parking. " * 1500)[:60_000]
 
 
 def test_a_poisoned_text_in_a_real_model_batch_fails_alone(tiny_artifact):
@@ -43,7 +45,7 @@ def test_a_poisoned_text_in_a_real_model_batch_fails_alone(tiny_artifact):
 @pytest.fixture(scope="module")
 def busy_model(tiny_artifact, tmp_path_factory):
     """A model server whose per-request cap lets a client queue minutes of work, to see the scheduler share it."""
-    env = {"AIDETECTOR_SERVE_MAX_REQUEST_WORK": "100000000", "AIDETECTOR_SERVE_MAX_QUEUE_S": "30"}
+    env = {"AIDETECTOR_SERVE_MAX_REQUEST_WORK": "1000000000", "AIDETECTOR_SERVE_MAX_QUEUE_S": "3"}
     server = model_server(tiny_artifact, env, log=tmp_path_factory.mktemp("busy") / "model.log").start()
     yield server
     server.stop()
@@ -74,7 +76,7 @@ def test_heavy_work_does_not_block_another_key(busy_model):
     deadline = time.monotonic() + 30
     while scheduler(url)["batches"] < 2 and time.monotonic() < deadline:  # the heavy batch is being scored
         time.sleep(0.1)
-    # A second key asking for as much work is refused at once: it would wait past max_queue_s behind the first.
+    # A second key asking for as much work is refused at once: it would wait past max_queue_s (3 s) behind the first.
     assert scheduler(url)["queued_texts"] >= 8
     started = time.monotonic()
     refused = invoke(url, heavy_body, "other")

@@ -96,7 +96,8 @@ def test_a_batch_is_scored_in_order(app):
     assert answer.status == 200 and body["count"] == 3 and body["request_id"]  # one is made when none is sent
     first, second, third = body["results"]
     assert [first["input_text"], second["input_text"]] == [TEXT[:40] + "…", HUMAN[:40] + "…"]  # in order
-    assert first["probability_ai"] == third["probability_ai"]  # the same text scores the same in one batch
+    # the same text scores the same in one batch (to float rounding: padding beside other texts moves the 6th digit)
+    assert first["probability_ai"] == pytest.approx(third["probability_ai"], abs=1e-5)
     assert all(r["sentences"] for r in body["results"])
 
 

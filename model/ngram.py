@@ -2,8 +2,8 @@
 `view="skeleton"`, word n-grams over `model/skeleton.py`'s skeleton) the third.
 
 Why: the fine-tuned transformer reads the text in windows and misses surface statistics that a bag of n-grams over
-the whole text catches (measured on ood_dev: this model alone reaches AUROC 0.91 where the transformer reaches
-0.90; their blend beats both). Features are hashed, so the model is two float vectors and a few settings —
+the whole text catches (each member's AUROC on the held-out split and on ood_dev is in the manifest,
+`ensemble.member_auroc`, and in the model card). Features are hashed, so the model is two float vectors and a few settings —
 no vocabulary to store and no pickle to trust: `ngram.npz` is plain arrays, checksummed like every artifact file.
 """
 

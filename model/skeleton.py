@@ -4,9 +4,8 @@ Why: the n-gram member reads the words themselves, so much of what it learns is 
 sentences are built (function words, punctuation, where capitals, numbers and rare words fall) and drops most of
 what they are about: "The Manchus' continued dominance was ensured by an army" reads
 "Cthe CZ2 A Z4 Z3 was Z3 by an army". Word n-grams over the skeleton, with the same TF-IDF + logistic regression as
-the n-gram member (`NgramConfig(view="skeleton")`), transfer better to other sources: alone, AUROC 0.879 on the
-held-out split and 0.903 on ood_dev, against 0.888 and 0.891 for the word-and-character n-grams (`member_auroc` in
-the shipped manifest), and the two disagree enough that the style trees read both (`model/ensemble.py`). Word
+the n-gram member (`NgramConfig(view="skeleton")`), transferred better to ood_dev than the word-and-character
+n-grams when it was added (each member's figures: `ensemble.member_auroc` in the manifest), and the two disagree enough that the style trees read both (`model/ensemble.py`). Word
 rarity comes from `wordfreq`, as in the style member.
 """
 

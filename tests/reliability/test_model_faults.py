@@ -121,7 +121,13 @@ def test_up_restarts_a_killed_model_server_and_keeps_the_gateway(tiny_artifact, 
         # While the model is away the gateway answers, in JSON, that it is unavailable: never a 500 or a dropped call.
         assert {s for s, _ in during} <= {200, 503}, during
         assert {c for s, c in during if s == 503} <= {"model_unavailable"}
-        health = requests.get(f"{api}/v1/health", headers={"x-api-key": key}, timeout=10).json()
-        model = health["local_stack"]["processes"]["model server"]
+
+        def health() -> dict:
+            return requests.get(f"{api}/v1/health", headers={"x-api-key": key}, timeout=10).json()
+
+        # The supervisor marks the server "up" on its next look (every second or so), which may come just after the
+        # first 200 answered by the restarted server.
+        _wait(lambda: health()["local_stack"]["processes"]["model server"]["state"] == "up", timeout=15)
+        model = health()["local_stack"]["processes"]["model server"]
         assert model["restarts"] == 1 and model["last_exit"] == -signal.SIGKILL and model["state"] == "up"
-        assert health["local_stack"]["processes"]["gateway"]["restarts"] == 0
+        assert health()["local_stack"]["processes"]["gateway"]["restarts"] == 0

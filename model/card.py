@@ -199,6 +199,20 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _member_data_text(manifest: Mapping[str, Any]) -> str:
+    """The files the members (n-gram, skeleton, style, novelty) were fitted on beyond the transformer's own."""
+    files = dict((manifest.get("ensemble") or {}).get("data") or {})
+    extra = sorted(set(files) - set(manifest.get("training_data") or {}))
+    if not extra:
+        return ""
+    return (
+        f"The n-gram, skeleton and style members and the novelty check were also fitted on {len(extra)} more files, "
+        f"the train pool (`data/train_pool/README.md` gives each one's sources, licenses, dates and counts): "
+        + ", ".join(f"`{name}`" for name in extra)
+        + ". Each is split on its own, so none of its held-out texts is trained on."
+    )
+
+
 def _style_limitation(manifest: Mapping[str, Any]) -> str:
     if "style" not in (manifest.get("ensemble") or {}).get("members", []):
         return ""
@@ -385,11 +399,13 @@ def render(
         "ood_dev by generator).\n"
         "- Generators newer than the training data may be missed; evaluate on your own texts before relying on it.\n"
         "- Non-native writers' essays are a known false-positive risk of all detectors; ELLIPSE learner essays were "
-        "added to training for this reason, but no held-out learner set was measured." + _style_limitation(manifest),
+        "added to training for this reason; learner essays of other sources are in human_stress's report part "
+        "when the card shows it." + _style_limitation(manifest),
         "## Training",
         f"Data (sha256): `{manifest.get('training_data')}`; {manifest.get('training_records')} texts; "
         f"{manifest.get('steps')} steps; git commit `{manifest.get('git_commit')}`.",
         f"Hyper-parameters: `{hp}`",
+        _member_data_text(manifest),
         SOURCES,
         "ELLIPSE is licensed for non-commercial use only; OUTFOX, ArguGPT and MixSet are research data: "
         "check these terms before commercial use of this model.",

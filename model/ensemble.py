@@ -28,7 +28,7 @@ from .artifact import read_manifest, refresh_checksums, update_manifest, utc_ver
 from .blend import BLENDED_MEMBERS, blend, member_log_odds
 from .calibration import fit_platt
 from .config import TrainSettings
-from .data import Record, group_folds
+from .data import Record, file_sha256, group_folds
 from .detector import Detector
 from .evaluate import score_records
 from .metrics import auroc
@@ -124,6 +124,7 @@ def build_ensemble(
         "weight_grid": [{k: v if k.endswith(("weight", "share")) else round(v, 4) for k, v in r.items()} for r in rows],
         "member_auroc": {m: {n: round(v, 4) for n, v in row.items()} for m, row in member_auroc.items()},
         "selected_on": select_name,
+        "data": {Path(p).name: file_sha256(p) for p in data_paths},  # the members' training files (sha256)
         "ngram_features": "char_wb 1-4 (2^18 hashed) + word 1-2 (2^17 hashed), sublinear TF-IDF",
         "skeleton_features": "word 1-4 (2^18 hashed) over the syntax skeleton, sublinear TF-IDF",
         "novelty": {"fitted_on": "training-split sample", "unit": f"{fitted.novelty.quantile:.0%} of held-out"},

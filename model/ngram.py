@@ -3,8 +3,9 @@
 
 Why: the fine-tuned transformer reads the text in windows and misses surface statistics that a bag of n-grams over
 the whole text catches (each member's AUROC on the held-out split and on ood_dev is in the manifest,
-`ensemble.member_auroc`, and in the model card). Features are hashed, so the model is two float vectors and a few settings —
-no vocabulary to store and no pickle to trust: `ngram.npz` is plain arrays, checksummed like every artifact file.
+`ensemble.member_auroc`, and in the model card). Features are hashed, so the model is two float vectors and a few
+settings — no vocabulary to store and no pickle to trust: `ngram.npz` is plain arrays, checksummed like every
+artifact file.
 """
 
 from __future__ import annotations

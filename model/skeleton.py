@@ -5,8 +5,8 @@ sentences are built (function words, punctuation, where capitals, numbers and ra
 what they are about: "The Manchus' continued dominance was ensured by an army" reads
 "Cthe CZ2 A Z4 Z3 was Z3 by an army". Word n-grams over the skeleton, with the same TF-IDF + logistic regression as
 the n-gram member (`NgramConfig(view="skeleton")`), transferred better to ood_dev than the word-and-character
-n-grams when it was added (each member's figures: `ensemble.member_auroc` in the manifest), and the two disagree enough that the style trees read both (`model/ensemble.py`). Word
-rarity comes from `wordfreq`, as in the style member.
+n-grams when it was added (each member's figures: `ensemble.member_auroc` in the manifest), and the two disagree
+enough that the style trees read both (`model/ensemble.py`). Word rarity comes from `wordfreq`, as in the style member.
 """
 
 from __future__ import annotations

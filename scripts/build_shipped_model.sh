@@ -141,7 +141,11 @@ python3 scripts/data/human_stress_parts.py --out "$HS"
 "$AID" evaluate --model "$OUT" --data "$HS/report.jsonl" --by domain,source --verdicts --json --quiet \
   > "$REPORTS/human_stress_report.json"
 
+#    Mixed authorship on documents built from test.jsonl's texts (benchmarks/bench_mixed.py; about 5 min).
+.venv/bin/python benchmarks/bench_mixed.py --model "$OUT" --docs 150 --json "$REPORTS/mixed.json" > /dev/null
+
 # 7. The model card, from those reports only.
 "$AID" card --model "$OUT" --report "test=$REPORTS/test.json" --report "ood_dev=$REPORTS/ood_dev.json" \
-  --report "human_stress_report=$REPORTS/human_stress_report.json" --commands scripts/build_shipped_model.sh
+  --report "human_stress_report=$REPORTS/human_stress_report.json" --mixed "$REPORTS/mixed.json" \
+  --commands scripts/build_shipped_model.sh
 echo "built $OUT; copy it to model/shipped to ship it"

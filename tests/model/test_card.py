@@ -78,3 +78,12 @@ def test_the_languages_section_is_a_table_of_every_measured_language():
     section = languages_section(manifest)
     assert "| zh | no | 0.981 |" in section and "domain paper: FPR 43%" in section and "310 / 300" in section
     assert "Supported besides English: **none**" in section
+
+
+def test_the_card_names_the_members_extra_training_files():
+    from aidetector.model.card import _member_data_text
+
+    manifest = {"training_data": {"train.jsonl": "a"}, "ensemble": {"data": {"train.jsonl": "a", "bbc.jsonl": "b"}}}
+    said = _member_data_text(manifest)
+    assert "`bbc.jsonl`" in said and "train.jsonl" not in said and "data/train_pool/README.md" in said
+    assert _member_data_text({"training_data": {"train.jsonl": "a"}}) == ""

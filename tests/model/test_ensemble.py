@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from aidetector.model.artifact import ArtifactError, read_manifest, verify_artifact
-from aidetector.model.data import load_jsonl
+from aidetector.model.data import file_sha256, load_jsonl
 from aidetector.model.detector import Detector
 from aidetector.model.metrics import auroc
 
@@ -44,6 +44,7 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     ensemble = read_manifest(model_dir)["ensemble"]
     assert ensemble["members"] == ["transformer", "ngram", "skeleton", "style"]
     assert ensemble["style_inputs"] == ["ngram", "skeleton"] and ensemble["stacking_folds"] == 5
+    assert ensemble["data"] == {toy_data["train"].name: file_sha256(toy_data["train"])}  # what the members read
     assert (ensemble["ngram_weight"], ensemble["style_weight"]) == (report["weight"], report["style_weight"])
     # The grids hold shares of the transformer's spread: weight = share * sd(transformer) / sd(member).
     spread = ensemble["spread"]

@@ -153,7 +153,7 @@ class DetectorClient:
             answer.status_code, code, str(message or answer.reason), retry_after(answer.headers.get("Retry-After"))
         )
 
-    def _post(self, path: str, payload: dict[str, Any] | None, on_wait: WaitHook | None = None) -> dict[str, Any]:
+    def _call(self, path: str, payload: dict[str, Any] | None, on_wait: WaitHook | None = None) -> dict[str, Any]:
         """One call, paced; a throttled call waits for `Retry-After` (or backs off 1, 2, 4 ... s) and is sent again,
         as long as the waits add up to at most `max_wait_s`."""
         backoff, budget = 1.0, self.max_wait_s
@@ -174,14 +174,14 @@ class DetectorClient:
                 backoff = min(backoff * 2, 16.0)
 
     def detect(self, text: str, sentences: bool = True, on_wait: WaitHook | None = None) -> dict[str, Any]:
-        return self._post("/v1/detect", {"input_text": text, "sentences": sentences}, on_wait)
+        return self._call("/v1/detect", {"input_text": text, "sentences": sentences}, on_wait)
 
     def languages(self) -> dict[str, Any]:
         """What the model judges (GET /v1/languages): `supported` codes, and how each measured language fared."""
-        return self._post("/v1/languages", None)
+        return self._call("/v1/languages", None)
 
     def batch(self, texts: list[str], sentences: bool = False, on_wait: WaitHook | None = None) -> list[dict[str, Any]]:
-        return list(self._post("/v1/detect/batch", {"inputs": texts, "sentences": sentences}, on_wait)["results"])
+        return list(self._call("/v1/detect/batch", {"inputs": texts, "sentences": sentences}, on_wait)["results"])
 
     def batch_all(
         self,

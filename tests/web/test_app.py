@@ -49,6 +49,12 @@ def check(at, text):
     return at
 
 
+def test_the_page_says_which_languages_it_judges(page):
+    """From the public API's GET /v1/languages, above the text box (the test model judges English only)."""
+    assert any("This model judges texts in **English**" in c.value for c in page.caption)
+    assert page.text_area(key="text").label == "Paste or type a text (English, 30 words or more)"
+
+
 def test_a_text_is_scored_and_shown_with_gauge_threshold_and_report(page):
     check(page, TEXT)
     assert not page.error

@@ -147,7 +147,7 @@ class Detector:
             {
                 "code": code,
                 "path": "english_ensemble",
-                "threshold": self.threshold,
+                "threshold": round(self.threshold, 6),
                 "false_positive_rates": self.false_positive_rates,
             }
             for code in sorted(self.languages)

@@ -64,7 +64,7 @@ def test_the_language_report_lists_what_is_judged_and_why_the_rest_is_not(multil
     section = read_manifest(multilingual_model)[SECTION]
     assert report["supported"] == ["en", *section["supported"]] and report["model_version"] == detector.version
     judged = {row["code"]: row for row in report["judged"]}
-    assert judged["en"]["path"] == "english_ensemble" and judged["en"]["threshold"] == detector.threshold
+    assert judged["en"]["path"] == "english_ensemble" and judged["en"]["threshold"] == round(detector.threshold, 6)
     assert judged["de"]["path"] == "multilingual"
     assert judged["de"]["threshold"] == section["languages"]["de"]["threshold"]
     assert judged["de"]["false_positive_rates"][0]["false_positive_rate"] == section["languages"]["de"]["test"]["fpr"]

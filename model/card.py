@@ -199,6 +199,16 @@ def _ensemble_text(manifest: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _training_line(manifest: Mapping[str, Any]) -> str:
+    """The transformer's data, size and commit; a soup has no step count of its own, so none is printed."""
+    steps = manifest.get("steps")
+    step_text = f"{steps} steps; " if steps is not None else ""
+    return (
+        f"Data (sha256): `{manifest.get('training_data')}`; {manifest.get('training_records')} texts; "
+        f"{step_text}git commit `{manifest.get('git_commit')}`."
+    )
+
+
 def _member_data_text(manifest: Mapping[str, Any]) -> str:
     """The files the members (n-gram, skeleton, style, novelty) were fitted on beyond the transformer's own."""
     files = dict((manifest.get("ensemble") or {}).get("data") or {})
@@ -402,8 +412,7 @@ def render(
         "added to training for this reason; learner essays of other sources are in human_stress's report part "
         "when the card shows it." + _style_limitation(manifest),
         "## Training",
-        f"Data (sha256): `{manifest.get('training_data')}`; {manifest.get('training_records')} texts; "
-        f"{manifest.get('steps')} steps; git commit `{manifest.get('git_commit')}`.",
+        _training_line(manifest),
         f"Hyper-parameters: `{hp}`",
         _member_data_text(manifest),
         SOURCES,

@@ -87,3 +87,10 @@ def test_the_card_names_the_members_extra_training_files():
     said = _member_data_text(manifest)
     assert "`bbc.jsonl`" in said and "train.jsonl" not in said and "data/train_pool/README.md" in said
     assert _member_data_text({"training_data": {"train.jsonl": "a"}}) == ""
+
+
+def test_the_training_line_gives_steps_only_when_the_manifest_has_them():
+    trained = render({"version": "v1", "calibration": {"threshold": 0.8}, "steps": 1200, "git_commit": "abc"}, {})
+    souped = render({"version": "v1", "calibration": {"threshold": 0.8}, "git_commit": "abc"}, {})
+    assert "1200 steps; git commit `abc`" in trained
+    assert "None steps" not in souped and "texts; git commit `abc`" in souped

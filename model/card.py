@@ -223,6 +223,14 @@ def _member_data_text(manifest: Mapping[str, Any]) -> str:
     )
 
 
+def _learner_text(reports: Mapping[str, Any]) -> str:
+    """Where held-out learner essays were measured: the human-only reports with a `learner_essay` domain."""
+    names = [n for n, r in reports.items() if is_human_only(r) and "learner_essay" in r.get("by", {}).get("domain", {})]
+    if not names:
+        return ", but no held-out learner set was measured"
+    return "; learner essays of other sources are measured in " + ", ".join(f"{n} (learner_essay)" for n in names)
+
+
 def _style_limitation(manifest: Mapping[str, Any]) -> str:
     if "style" not in (manifest.get("ensemble") or {}).get("members", []):
         return ""
@@ -409,8 +417,7 @@ def render(
         "ood_dev by generator).\n"
         "- Generators newer than the training data may be missed; evaluate on your own texts before relying on it.\n"
         "- Non-native writers' essays are a known false-positive risk of all detectors; ELLIPSE learner essays were "
-        "added to training for this reason; learner essays of other sources are in human_stress's report part "
-        "when the card shows it." + _style_limitation(manifest),
+        "added to training for this reason" + _learner_text(reports) + "." + _style_limitation(manifest),
         "## Training",
         _training_line(manifest),
         f"Hyper-parameters: `{hp}`",

@@ -36,6 +36,10 @@ from .windows import scoring_plan, tokens_covered
 # Chinese and Japanese characters: written without spaces, so `min_words` counts them (DetectSettings).
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
+# Probabilities and thresholds in answers: six decimals, so a threshold in GET /v1/languages equals the one in
+# every detect answer and a client compares like with like.
+ANSWER_DECIMALS = 6
+
 
 def word_count(text: str, cjk_chars_per_word: float) -> float:
     """Words separated by spaces, with runs of Chinese or Japanese characters counted in words of
@@ -147,7 +151,7 @@ class Detector:
             {
                 "code": code,
                 "path": "english_ensemble",
-                "threshold": round(self.threshold, 6),
+                "threshold": round(self.threshold, ANSWER_DECIMALS),
                 "false_positive_rates": self.false_positive_rates,
             }
             for code in sorted(self.languages)
@@ -359,9 +363,9 @@ class Detector:
         return Detection(
             predicted_class=v.predicted_class,
             label=label,
-            probability_ai=round(probability, 6),
+            probability_ai=round(probability, ANSWER_DECIMALS),
             confidence=confidence,
-            threshold=round(threshold, 6),
+            threshold=round(threshold, ANSWER_DECIMALS),
             tokens_total=len(prep.ids),
             tokens_used=prep.tokens_used,
             windows=len(prep.window_ids),
@@ -401,7 +405,7 @@ class Detector:
         for doc in spans:
             out.append(
                 [
-                    SentenceScore(s.text, s.start, s.end, round(p, 6))
+                    SentenceScore(s.text, s.start, s.end, round(p, ANSWER_DECIMALS))
                     for s, p in zip(doc, probs[pos : pos + len(doc)], strict=True)
                 ]
             )

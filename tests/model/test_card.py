@@ -94,3 +94,11 @@ def test_the_training_line_gives_steps_only_when_the_manifest_has_them():
     souped = render({"version": "v1", "calibration": {"threshold": 0.8}, "git_commit": "abc"}, {})
     assert "1200 steps; git commit `abc`" in trained
     assert "None steps" not in souped and "texts; git commit `abc`" in souped
+
+
+def test_the_learner_limitation_names_the_report_that_measured_learner_essays():
+    manifest = {"version": "v1", "calibration": {"threshold": 0.8}}
+    records = [Record(f"text {i}", 0, f"g{i}", {"domain": "learner_essay" if i < 6 else "news"}) for i in range(10)]
+    learners = report(records, [0.1] * 10, 0.8, by=["domain"])
+    assert "learner essays of other sources are measured in hs (learner_essay)" in render(manifest, {"hs": learners})
+    assert "but no held-out learner set was measured" in render(manifest, {"hs": human_report()})  # no learners

@@ -9,7 +9,7 @@ import pytest
 
 from aidetector.model.artifact import read_manifest
 from aidetector.model.config import DetectSettings
-from aidetector.model.detector import Detector
+from aidetector.model.detector import ANSWER_DECIMALS, Detector
 from aidetector.model.multilingual import SECTION, split_of
 from tests.toy_languages import CHINESE_AI, FRENCH, GERMAN_AI, GERMAN_HUMAN, sentence
 
@@ -64,7 +64,8 @@ def test_the_language_report_lists_what_is_judged_and_why_the_rest_is_not(multil
     section = read_manifest(multilingual_model)[SECTION]
     assert report["supported"] == ["en", *section["supported"]] and report["model_version"] == detector.version
     judged = {row["code"]: row for row in report["judged"]}
-    assert judged["en"]["path"] == "english_ensemble" and judged["en"]["threshold"] == round(detector.threshold, 6)
+    assert judged["en"]["path"] == "english_ensemble"
+    assert judged["en"]["threshold"] == round(detector.threshold, ANSWER_DECIMALS)
     assert judged["de"]["path"] == "multilingual"
     assert judged["de"]["threshold"] == section["languages"]["de"]["threshold"]
     assert judged["de"]["false_positive_rates"][0]["false_positive_rate"] == section["languages"]["de"]["test"]["fpr"]

@@ -21,13 +21,13 @@ from safetensors.torch import load_file
 
 from . import precision
 from .artifact import git_commit, read_manifest, save_artifact, utc_version
-from .config import TrainSettings
+from .config import TrainSettings, comma_items
 from .forward import special_token_count, token_ids
 from .metrics import auroc
 from .train import calibrate_on_validation, document_logits, load_base, load_training_data
 
 # What must match between members for one validation split to be held out from all of them.
-SAME_SPLIT = ("valid_fraction", "split_seed", "split_together")
+SAME_SPLIT = ("valid_fraction", "split_seed")
 
 
 @dataclass
@@ -49,14 +49,25 @@ def average(
     return {k: sum(w * sd[k].float() for w, sd in zip(shares, state_dicts, strict=True)) for k in keys}  # type: ignore[misc]
 
 
+def split_as_one(manifest: dict[str, Any]) -> frozenset[str]:
+    """The training files a run split into train/held-out as one set: its `split_together`, or all its files."""
+    together = frozenset(comma_items(manifest["hyperparameters"].get("split_together", "")))
+    return together or frozenset(manifest.get("training_data", {}))
+
+
 def _check_members(manifests: Sequence[dict[str, Any]], names: Sequence[str], data_hashes: dict[str, str]) -> None:
+    """Every member trained on some of the --data files (the same bytes) and split the same files as one set with
+    the same seed and share: then each member's held-out groups are held out in the validation split too. A model
+    continued on more files (each split on its own) can so be souped or interpolated with the model it started from."""
     first = manifests[0]
     for name, m in zip(names, manifests, strict=True):
-        if m.get("training_data") != data_hashes:
+        if any(data_hashes.get(file) != digest for file, digest in m.get("training_data", {}).items()):
             raise ValueError(f"{name} was trained on other files than --data: its validation split would leak")
         for key in SAME_SPLIT:
             if m["hyperparameters"].get(key) != first["hyperparameters"].get(key):
                 raise ValueError(f"{name} has another validation split ({key}); soups need one split for all")
+        if split_as_one(m) != split_as_one(first):
+            raise ValueError(f"{name} split other files as one set (split_together); soups need one split for all")
         if m.get("window_tokens") != first.get("window_tokens"):
             raise ValueError(f"{name} reads windows of another size than {names[0]}")
 
@@ -73,7 +84,9 @@ class _Validation:
         self.settings = TrainSettings(
             **{k: v for k, v in first["hyperparameters"].items() if k in TrainSettings.model_fields}
         )
-        _, valid = training.split(self.settings)
+        self.together = split_as_one(first)
+        _, valid = training.split(self.settings, self.together)
+        self.widest = max(self.manifests, key=lambda m: len(m.get("training_data", {})))
         if len({int(r.label or 0) for r in valid}) < 2:
             raise ValueError("the validation split needs human and AI texts")
         self.labels = [int(r.label or 0) for r in valid]
@@ -106,13 +119,20 @@ class _Validation:
         manifest, metrics = calibrate_on_validation(
             model, self.tokenizer, self.ids, self.labels, self.content_len, self.settings
         )
-        keys = ("base_model", "architecture", "window_tokens", "training_data", "training_records")
+        keys = ("base_model", "architecture", "window_tokens")
         manifest.update({key: leader[key] for key in keys})
+        # The weights have seen every member's files: the member trained on most of them names them, and the
+        # files split as one set are written out, so a later refit (ensemble) holds out the same groups.
+        hyperparameters = dict(leader["hyperparameters"])
+        if set(self.widest["training_data"]) != self.together:
+            hyperparameters["split_together"] = ",".join(sorted(self.together))
         manifest.update(
             {
+                "training_data": self.widest["training_data"],
+                "training_records": self.widest["training_records"],
                 "version": utc_version(),
                 "git_commit": git_commit(),
-                "hyperparameters": leader["hyperparameters"],
+                "hyperparameters": hyperparameters,
                 "label_meaning": leader["label_meaning"],
                 **described,
                 "train_seconds": round(time.monotonic() - self.started, 1),

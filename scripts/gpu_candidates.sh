@@ -6,7 +6,10 @@
 # Knobs: AID (how to call the CLI), BASE (base checkpoint), MINUTES, THREADS (CPU threads per run), EXTRA (more
 # arguments for every run, e.g. "--max-steps 2" for a dry run on a CPU), SWEEP (1 or 2: which four recipes),
 # SEEDS + SEED_RECIPE (one recipe, several seeds, instead), SOUP=1 (also average the runs into OUT/soup),
-# SOUP_WITH (more soup members, e.g. the model the runs started from: BASE=DIR SOUP_WITH=DIR).
+# SOUP_WITH (more soup members, e.g. the model the runs started from: BASE=DIR SOUP_WITH=DIR), MORE_DATA (more
+# training files, each split on its own, e.g. the train pool; continued runs also need EXTRA="--set
+# split_together=train.jsonl,extra_train.jsonl" so the base's held-out groups stay held out), SWEEP=3 (four
+# continuations of BASE at lower rates, for BASE=a trained model).
 set -euo pipefail
 DATA=$1
 OUT=$2
@@ -15,6 +18,8 @@ BASE=${BASE:-packaged:minilm-l6}
 MINUTES=${MINUTES:-5}
 THREADS=${THREADS:-4}
 EXTRA=${EXTRA:-}
+MORE=()
+for f in ${MORE_DATA:-}; do MORE+=(--data "$f"); done
 mkdir -p "$OUT"
 
 # Common to all: 256-token windows throughout (the CPU recipe began at 128), batch 64, fastdetect_main weighted
@@ -22,6 +27,13 @@ mkdir -p "$OUT"
 declare -A RECIPES
 if [ -n "${SEEDS:-}" ]; then  # one recipe (SEED_RECIPE) with several seeds: members for a soup (SOUP=1)
   for seed in $SEEDS; do RECIPES[seed$seed]="${SEED_RECIPE:---epochs 4 --learning-rate 1e-4} --seed $seed"; done
+elif [ "${SWEEP:-2}" = 3 ]; then  # continue a trained model (BASE) on more data: low rates, short warm-up
+  RECIPES=(
+    [k1_lr2e-5]="--epochs 1 --learning-rate 2e-5 --set warmup_fraction=0.02"
+    [k15_lr4e-5]="--epochs 1.5 --learning-rate 4e-5 --set warmup_fraction=0.02"
+    [k2_lr4e-5_ema998]="--epochs 2 --learning-rate 4e-5 --set warmup_fraction=0.02 --set ema_decay=0.998"
+    [k2_lr8e-5_ema999]="--epochs 2 --learning-rate 8e-5 --set warmup_fraction=0.04 --set ema_decay=0.999"
+  )
 elif [ "${SWEEP:-2}" = 1 ]; then  # the first sweep: no weight averaging
   RECIPES=(
     [e5_lr5e-5]="--epochs 5 --learning-rate 5e-5"
@@ -41,7 +53,7 @@ fi
 for name in "${!RECIPES[@]}"; do
   rm -rf "${OUT:?}/$name"
   # shellcheck disable=SC2086  # AID, the recipe and EXTRA are argument lists
-  $AID train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$OUT/$name" \
+  $AID train --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" "${MORE[@]}" --output "$OUT/$name" \
     --base-model "$BASE" --batch-size 64 --max-length 256 ${RECIPES[$name]} $EXTRA \
     --set source_weights=argugpt=0.5,fastdetect_main=2.0 --set eval_every=100 --set patience=100 \
     --set max_minutes="$MINUTES" --set num_threads="$THREADS" --set device=auto \
@@ -76,7 +88,8 @@ if [ -n "${SOUP:-}" ]; then  # the greedy soup of all runs (model/soup.py), in O
   done
   for extra in ${SOUP_WITH:-}; do members+=(--model "$extra"); done
   # shellcheck disable=SC2086
-  $AID soup "${members[@]}" --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" --output "$OUT/soup" \
+  $AID soup "${members[@]}" --data "$DATA/train.jsonl" --data "$DATA/extra_train.jsonl" "${MORE[@]}" \
+    --output "$OUT/soup" \
     > "$OUT/soup.json" || failed=1
 fi
 exit $failed

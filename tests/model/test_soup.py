@@ -109,6 +109,32 @@ def test_interpolate_saves_the_weighted_weights_and_describes_them(members, tiny
     )
 
 
+def test_interpolate_with_a_run_continued_on_more_files_holds_out_the_models_groups(
+    members, tiny_settings, toy_data, tmp_path
+):
+    """A run continued from a model on one more file (split on its own) interpolates with that model; the result
+    names every file it has seen and which were split as one set, so a later refit holds out the same groups."""
+    more = write_jsonl(tmp_path / "more.jsonl", make_records(80, seed=9))
+    continued = tiny_settings.model_copy(update={"base_model": str(members["seed1"]), "max_steps": 10, "seed": 5})
+    tuned = train(
+        [toy_data["train"], more],
+        tmp_path / "tuned",
+        continued.model_copy(update={"split_together": "train.jsonl"}),
+        progress=False,
+    )
+    out = tmp_path / "wise"
+    interpolate(members["seed1"], tuned, 0.5, [toy_data["train"], more], out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["training_data"]) == {"train.jsonl", "more.jsonl"}
+    assert manifest["hyperparameters"]["split_together"] == "train.jsonl"
+
+    # Split anew as one set, the model's training groups could land in validation: refused.
+    mixed = train([toy_data["train"], more], tmp_path / "mixed", continued, progress=False)
+    with pytest.raises(ValueError, match="as one set"):
+        interpolate(members["seed1"], mixed, 0.5, [toy_data["train"], more], tmp_path / "no")
+    assert not (tmp_path / "no").exists()
+
+
 def test_interpolate_refuses_alphas_outside_zero_one(members, toy_data, tmp_path):
     for alpha in (0.0, 1.0, 1.5):
         with pytest.raises(ValueError, match="alpha"):

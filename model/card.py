@@ -18,6 +18,26 @@ SOURCES = """| source | what | license |
 | MixSet (extra) | human texts and Llama-2/GPT-4 rewrites, QA answers | no license file, research use |
 | OASST2 subset (extra) | human assistant-chat messages (noisy labels) | Apache-2.0 |"""
 
+# The train pool's files (data/train_pool/README.md has origins, commits, papers and counts), as the members'
+# data lists them; a file not named here is listed with its license unknown rather than left out.
+POOL_SOURCES = {
+    "biscope.jsonl": ("BiScope (Guo et al. 2024): arXiv, Yelp, WritingPrompts; GPT-3.5/4, Claude-3, Gemini-1.0, "
+                      "their paraphrases", "CC BY-SA 4.0"),
+    "imbd.jsonl": ("ImBD (Chen et al. 2025): XSum, WritingPrompts; six LLMs' rewrites and expansions",
+                   "Apache-2.0"),
+    "dap.jsonl": ("DAP (Guo et al. 2025): ROCStories; an unnamed LLM and its humanised paraphrases",
+                  "Apache-2.0 (ROCStories: research use)"),
+    "raidar.jsonl": ("Raidar (Mao et al. 2024): arXiv, Yelp; GPT-3.5/4, davinci-002, evasive rephrasings",
+                     "none stated, research use (rebuilt, not redistributed)"),
+    "absgen.jsonl": ("arXiv abstracts and LLM abstracts from their titles (student project)",
+                     "none stated, research use (rebuilt, not redistributed)"),
+    "bbc.jsonl": ("BBC News 2004-05 (Greene & Cunningham 2006), human", "BBC copyright, research use (rebuilt)"),
+    "wpcreativity.jsonl": ("WritingPrompts stories and GPT-3.5/4 stories to the same prompts (student project)",
+                           "none stated, research use (rebuilt, not redistributed)"),
+    "lvabstracts.jsonl": ("English thesis abstracts by Latvian students and GPT-3.5 abstracts from their titles",
+                          "none stated, research use (rebuilt, not redistributed)"),
+}  # fmt: skip
+
 
 def _f(x: Any, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -219,7 +239,9 @@ def _member_data_text(manifest: Mapping[str, Any]) -> str:
         f"The n-gram, skeleton and style members and the novelty check were also fitted on {len(extra)} more files, "
         f"the train pool (`data/train_pool/README.md` gives each one's sources, licenses, dates and counts): "
         + ", ".join(f"`{name}`" for name in extra)
-        + ". Each is split on its own, so none of its held-out texts is trained on."
+        + ". Each is split on its own, so none of its held-out texts is trained on.\n\n"
+        + "| pool file | what | license |\n|---|---|---|\n"
+        + "\n".join(f"| `{name}` | {' | '.join(POOL_SOURCES.get(name, ('–', 'unknown')))} |" for name in extra)
     )
 
 
@@ -423,8 +445,9 @@ def render(
         f"Hyper-parameters: `{hp}`",
         _member_data_text(manifest),
         SOURCES,
-        "ELLIPSE is licensed for non-commercial use only; OUTFOX, ArguGPT and MixSet are research data: "
-        "check these terms before commercial use of this model.",
+        "ELLIPSE is licensed for non-commercial use only; OUTFOX, ArguGPT"
+        + (", MixSet and the pool files without a stated license" if _member_data_text(manifest) else " and MixSet")
+        + " are research data: check these terms before commercial use of this model.",
     ]
     if commands:
         sections += ["## Reproduce", "```bash\n" + commands.strip() + "\n```"]

@@ -89,6 +89,20 @@ def test_the_card_names_the_members_extra_training_files():
     assert _member_data_text({"training_data": {"train.jsonl": "a"}}) == ""
 
 
+def test_the_card_gives_each_pool_files_license_and_says_when_it_is_unknown():
+    from aidetector.model.card import render
+
+    manifest = {
+        "training_data": {"train.jsonl": "a"},
+        "ensemble": {"data": {"train.jsonl": "a", "biscope.jsonl": "b", "new_corpus.jsonl": "c"}},
+    }
+    card = render(manifest, {})
+    assert "| `biscope.jsonl` | BiScope" in card and "| CC BY-SA 4.0 |" in card
+    assert "| `new_corpus.jsonl` | – | unknown |" in card
+    assert "MixSet and the pool files without a stated license are research data" in card
+    assert "ArguGPT and MixSet are research data" in render({"training_data": {"train.jsonl": "a"}}, {})
+
+
 def test_the_training_line_gives_steps_only_when_the_manifest_has_them():
     trained = render({"version": "v1", "calibration": {"threshold": 0.8}, "steps": 1200, "git_commit": "abc"}, {})
     souped = render({"version": "v1", "calibration": {"threshold": 0.8}, "git_commit": "abc"}, {})

@@ -8,7 +8,8 @@
 #   device: bash scripts/gpu_continue.sh run 2>&1 | tee $OUT/log.txt
 #           carry: .gpu .whl and the five rebuilt pool files (data/train_pool/{raidar,absgen,bbc,wpcreativity,lvabstracts}.jsonl.xz)
 #   here:   bash scripts/gpu_continue.sh unpack FILES_AT runs/gpu6   # the run, and the tree restored
-# Then: aidetector interpolate (if a mix won) and steps 4-7 of build_shipped_model.sh on the result.
+# Then: aidetector interpolate (if a mix won), the shipped members and `aidetector ensemble --keep-members` on the
+# result (the members never read the transformer), and steps 4b-7 of build_shipped_model.sh.
 set -euo pipefail
 # Tracked files the device does not need: left out of the working tree while it travels (restored by unpack).
 TRIM=(data/human_stress data/multilingual tests docs infra_pulumi requirements benchmarks .github)

@@ -184,6 +184,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
             weights,
             style_weights,
             replace=args.replace,
+            keep_members=args.keep_members,
         )
     except (DataError, OSError, ValueError) as exc:
         return fail(str(exc))
@@ -334,9 +335,12 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--select-on", required=True, help="labelled development JSONL for choosing the weights")
     p.add_argument("--weights", help="comma-separated grid of n-gram shares of the transformer's spread "
                    "(default 0,0.05,0.1,0.15,0.2,0.3,0.45,0.6)")  # fmt: skip
-    p.add_argument("--style-weights", help="comma-separated grid of style shares (default: as --weights)")
+    p.add_argument("--style-weights", help="comma-separated grid of style shares "
+                   "(default 0,0.05,0.1,0.15,0.2,0.3,0.45,0.6,0.8,1)")  # fmt: skip
     p.add_argument("--scores-out", help="write the blend's scores on --select-on (evaluate --scores-out format)")
     p.add_argument("--replace", action="store_true", help="refit the members of a model that already has them")
+    p.add_argument("--keep-members", action="store_true", help="keep the fitted members (same files and split): "
+                   "refit only the novelty check and choose the weights again")  # fmt: skip
     p.set_defaults(func=cmd_ensemble)
 
     p = sub.add_parser(

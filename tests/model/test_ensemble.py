@@ -10,10 +10,12 @@ import sys
 
 import pytest
 
-from aidetector.model.artifact import ArtifactError, read_manifest, verify_artifact
+from aidetector.model.artifact import ArtifactError, read_manifest, update_manifest, verify_artifact
 from aidetector.model.data import file_sha256, load_jsonl
 from aidetector.model.detector import Detector
+from aidetector.model.ensemble import build_ensemble
 from aidetector.model.metrics import auroc
+from tests.conftest import make_records, write_jsonl
 
 
 def after_version(model_dir):
@@ -99,3 +101,30 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     (model_dir / "style.npz").write_bytes((model_dir / "style.npz").read_bytes()[:-4] + b"evil")
     with pytest.raises(ArtifactError, match="checksum mismatch"):
         Detector.from_path(model_dir)
+
+
+def test_keep_members_chooses_the_weights_again_without_refitting_them(tiny_artifact, toy_data, tmp_path):
+    """For a new grid (or a transformer continued on the same split): members untouched, novelty and weights anew;
+    refused where the members were fitted on other files or another split, or are not there."""
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_artifact, model_dir)
+    select = load_jsonl(toy_data["test"])
+    with pytest.raises(ValueError, match="fitted already"):
+        build_ensemble(model_dir, [toy_data["train"]], select, "test.jsonl", keep_members=True)
+    build_ensemble(model_dir, [toy_data["train"]], select, "test.jsonl", [0.5], [0.25])
+    members = {name: (model_dir / name).read_bytes() for name in ("ngram.npz", "skeleton.npz", "style.npz")}
+
+    report = build_ensemble(model_dir, [toy_data["train"]], select, "test.jsonl", [1.0], [0.5], keep_members=True)
+
+    assert report.shares == (1.0, 0.5)
+    assert all((model_dir / name).read_bytes() == saved for name, saved in members.items())
+    ensemble = verify_artifact(model_dir)["ensemble"]
+    assert (ensemble["ngram_share"], ensemble["style_share"]) == (1.0, 0.5)
+    assert ensemble["split"]["together"] == ["train.jsonl"]
+    other = write_jsonl(tmp_path / "other.jsonl", make_records(80, seed=9))
+    with pytest.raises(ValueError, match="files the members were fitted on"):
+        build_ensemble(model_dir, [toy_data["train"], other], select, "test.jsonl", keep_members=True)
+    hyperparameters = {**read_manifest(model_dir)["hyperparameters"], "split_seed": 99}
+    update_manifest(model_dir, {"hyperparameters": hyperparameters})
+    with pytest.raises(ValueError, match="another split"):
+        build_ensemble(model_dir, [toy_data["train"]], select, "test.jsonl", keep_members=True)

@@ -102,7 +102,9 @@ fi
 #    The files the transformer trained on keep its split; each pool file is split on its own. The blend's weights
 #    (as shares of the transformer's spread) come from fixed grids by the mean of the AUROCs on the held-out split
 #    and on ood_dev (model selection), and the blend's scores on ood_dev are written once. (On the committed model:
-#    `aidetector ensemble --model DIR --replace ...` refits the members on its transformer.)
+#    `aidetector ensemble --model DIR --replace ...` refits the members on its transformer; `--keep-members` instead
+#    keeps them and chooses the weights again, as made the model of 2026-12-04 from that of 2026-12-03: the same
+#    members, the style share's grid widened to 1.0.)
 POOL=${POOL:-runs/pool}
 python3 scripts/data/train_pool_files.py --out "$POOL"
 POOL_DATA=()

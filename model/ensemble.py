@@ -35,7 +35,7 @@ from .metrics import auroc
 from .ngram import SKELETON_CONFIG, NgramConfig, NgramModel, counts
 from .novelty import NoveltyModel
 from .style import StyleModel
-from .train import load_training_data, sample_weights
+from .train import load_training_data, sample_weights, split_as_one
 
 # The grids hold shares, not weights: a member's weight is its share times sd(transformer) / sd(member), both on
 # the held-out split. Why: how wide a transformer's log-odds spread is depends on the run (a soup of runs that
@@ -175,16 +175,10 @@ def _settings(manifest: Mapping[str, Any]) -> TrainSettings:
     return TrainSettings(**{k: v for k, v in hp.items() if k in TrainSettings.model_fields})
 
 
-def _together(manifest: Mapping[str, Any]) -> set[str]:
-    """The files the transformer trained on keep its split; any other file (more data for the members) is split on
-    its own, so none of the transformer's training texts can land in the held-out set the weights are chosen on."""
-    return set(_settings(manifest).parsed_split_together() or manifest.get("training_data", {}))
-
-
 def _split_record(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """What decides the members' training split: kept members are valid only under the same."""
     settings = _settings(manifest)
-    together = sorted(_together(manifest))
+    together = sorted(split_as_one(manifest))
     return {"valid_fraction": settings.valid_fraction, "split_seed": settings.split_seed, "together": together}
 
 
@@ -216,7 +210,9 @@ def _fit_members(
     """Fit the n-gram, skeleton and (stacked) style members on the transformer's own training split (or keep the
     fitted ones), and score the held-out split and the development file with every member."""
     settings = _settings(manifest)
-    train_recs, valid_recs = load_training_data(data_paths).split(settings, _together(manifest))
+    # The files the transformer trained on keep its split; any other file (more data for the members) is split on
+    # its own, so none of the transformer's training texts can land in the held-out set the weights are chosen on.
+    train_recs, valid_recs = load_training_data(data_paths).split(settings, split_as_one(manifest))
     if not valid_recs:
         raise ValueError("the model's manifest holds out no validation split (valid_fraction 0): nothing to weigh on")
     if keep_members:

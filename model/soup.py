@@ -21,10 +21,10 @@ from safetensors.torch import load_file
 
 from . import precision
 from .artifact import git_commit, read_manifest, save_artifact, utc_version
-from .config import TrainSettings, comma_items
+from .config import TrainSettings
 from .forward import special_token_count, token_ids
 from .metrics import auroc
-from .train import calibrate_on_validation, document_logits, load_base, load_training_data
+from .train import calibrate_on_validation, document_logits, load_base, load_training_data, split_as_one
 
 # What must match between members for one validation split to be held out from all of them.
 SAME_SPLIT = ("valid_fraction", "split_seed")
@@ -47,12 +47,6 @@ def average(
             raise ValueError("soup members must share one architecture (same weight names and shapes)")
     shares = shares or [1 / len(state_dicts)] * len(state_dicts)
     return {k: sum(w * sd[k].float() for w, sd in zip(shares, state_dicts, strict=True)) for k in keys}  # type: ignore[misc]
-
-
-def split_as_one(manifest: dict[str, Any]) -> frozenset[str]:
-    """The training files a run split into train/held-out as one set: its `split_together`, or all its files."""
-    together = frozenset(comma_items(manifest["hyperparameters"].get("split_together", "")))
-    return together or frozenset(manifest.get("training_data", {}))
 
 
 def _check_members(manifests: Sequence[dict[str, Any]], names: Sequence[str], data_hashes: dict[str, str]) -> None:

@@ -21,7 +21,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from tqdm import tqdm
 from . import precision
 from .artifact import git_commit, save_artifact, utc_version
 from .calibration import fit_platt, threshold_for_fpr
-from .config import DetectSettings, TrainSettings
+from .config import DetectSettings, TrainSettings, comma_items
 from .data import LABEL_AI, LABEL_HUMAN, Record, file_sha256, load_jsonl, split_held_out
 from .forward import ai_logits, document_log_odds, encode_batch, max_positions, special_token_count, token_ids
 from .metrics import auroc
@@ -72,6 +72,13 @@ class TrainingData:
         one set, as the model being continued split them, so adding a file never moves their held-out groups."""
         together = together or settings.parsed_split_together()
         return split_held_out(self.files, settings.valid_fraction, settings.split_seed, together)
+
+
+def split_as_one(manifest: Mapping[str, Any]) -> frozenset[str]:
+    """The training files a saved run split into train/held-out as one set: its `split_together`, or all its files.
+    Read from the manifest itself (not through TrainSettings), so no environment setting can change it."""
+    together = frozenset(comma_items(manifest["hyperparameters"].get("split_together", "")))
+    return together or frozenset(manifest.get("training_data", {}))
 
 
 def load_training_data(paths: Sequence[Path]) -> TrainingData:

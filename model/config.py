@@ -183,6 +183,12 @@ class MultilingualSettings(BaseSettings):
         True,
         description="for a language with one training source, its domains held out whole count in the rule too",
     )
+    min_held_out_kinds: int = Field(
+        1,
+        ge=0,
+        description="a language is supported only with at least this many sources (or, for one source, domains) "
+        "held out whole: a test split of one kind of text says nothing about the kinds people will paste",
+    )
     char_features: int = Field(2**17, ge=2**10, description="hashed character 1-4-gram features")
     word_features: int = Field(2**15, ge=2**4, description="hashed word 1-2-gram features")
     c: float = Field(1.0, gt=0, description="inverse L2 strength of the logistic regression")

@@ -17,7 +17,9 @@ What is held out, and for what:
   never fitted on; reported as out-of-source figures.
 A language is supported when every one of its held-out evaluations (test, each by-source test, and for a
 single-source language each by-domain test) reaches `min_auroc` and at most `max_fpr`, on at least
-`min_test_humans` human texts (model/config.py `MultilingualSettings`).
+`min_test_humans` human texts, and at least `min_held_out_kinds` of them hold a source or domain out whole: a language
+seen in one kind of text only (say, hotel reviews) is not supported, whatever its test split shows
+(model/config.py `MultilingualSettings`).
 """
 
 from __future__ import annotations
@@ -211,12 +213,17 @@ def build_multilingual(
             held_out = {"test": entry["test"], **entry["by_source"]}
             if settings.domains_stand_in and len(sources) == 1:  # no other source: new domains stand in for one
                 held_out.update({f"domain {name}": result for name, result in entry["by_domain"].items()})
-            failed = [name for name, result in held_out.items() if not passes(result, settings)]
+            failed = [_failure(name, res, settings) for name, res in held_out.items() if not passes(res, settings)]
+            if len(held_out) - 1 < settings.min_held_out_kinds:
+                failed.append(
+                    f"one kind of text only ({', '.join(sources)}): fewer than {settings.min_held_out_kinds} source or "
+                    "domain held out whole"
+                )
             entry["supported"] = not failed
             entry["reason"] = (
                 f"AUROC >= {settings.min_auroc} and FPR <= {settings.max_fpr:.0%} on {', '.join(held_out)}"
                 if not failed
-                else "; ".join(_failure(name, held_out[name], settings) for name in failed)
+                else "; ".join(failed)
             )
         languages[code] = entry
 
@@ -238,6 +245,7 @@ def build_multilingual(
             f"AUROC >= {settings.min_auroc} and FPR <= {settings.max_fpr:.0%} at the language's threshold, on at "
             f"least {settings.min_test_humans} human texts, on its test split and on every source held out whole"
             + (" (for a language with one source, every domain held out whole)" if settings.domains_stand_in else "")
+            + f"; at least {settings.min_held_out_kinds} such held-out source or domain"
         ),
         "excluded_languages": sorted(excluded),
         "test_only_sources": sorted(test_only),

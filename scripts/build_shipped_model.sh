@@ -118,9 +118,10 @@ fi
 #     of data/multilingual, split by source and group, calibrated per language). A language is judged only when its
 #     held-out figures pass the support rule; the card's Languages table and GET /v1/languages list the outcome.
 ML=data/multilingual
-[ -f "$ML/cred_zh.jsonl.xz" ] || python3 scripts/data/build_ml_all.py  # the files git does not hold, from their origin
+[ -f "$ML/autext_es.jsonl.xz" ] || python3 scripts/data/build_ml_all.py  # the files git does not hold, from their origin
 "$AID" multilingual --model "$OUT" --data "$ML/iu_hai_corpus.jsonl.xz" --data "$ML/corizzo_es_essays.jsonl.xz" \
-  --data "$ML/cred_zh.jsonl.xz" --data "$ML/airabic.jsonl.xz" > "$REPORTS/multilingual.json"
+  --data "$ML/cred_zh.jsonl.xz" --data "$ML/airabic.jsonl.xz" --data "$ML/maide_reviews.jsonl.xz" \
+  --data "$ML/autext_es.jsonl.xz" > "$REPORTS/multilingual.json"
 
 # 5. The threshold, from human texts only: at most 3% called AI in ood_dev and in the calibration part of
 #    human_stress (data/human_stress: human writing of kinds absent from training, split by source), and at most 5%

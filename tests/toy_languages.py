@@ -49,7 +49,8 @@ def corpus(seed: int = 0, groups: int = 60) -> list[dict]:
         for label in (0, 1):
             common = {"label": label, "group": f"g{g}", "generator": "toy-llm" if label else "human"}
             de = GERMAN_AI if label else GERMAN_HUMAN
-            rows.append({**common, "text": sentence(rng, de, 45), "language": "de", "source": "toy_de"})
+            de_row = {"language": "de", "source": "toy_de", "domain": f"d{g % 2}"}
+            rows.append({**common, **de_row, "text": sentence(rng, de, 45)})
             zh = CHINESE_AI if label else CHINESE_HUMAN
             zh_row = {"language": "zh", "source": "toy_zh", "domain": f"d{g % 2}"}
             rows.append({**common, **zh_row, "text": sentence(rng, zh, 50, sep="")})

@@ -9,7 +9,7 @@ import pytest
 
 from aidetector.model.artifact import read_manifest, verify_artifact
 from aidetector.model.multilingual import MEMBER, SECTION
-from aidetector.model.multilingual_build import build_multilingual, figures, sample_weights
+from aidetector.model.multilingual_build import build_multilingual, figures, passes, sample_weights
 from tests.conftest import write_jsonl
 from tests.toy_languages import SETTINGS
 
@@ -70,3 +70,21 @@ def test_too_few_held_out_humans_keep_a_language_unsupported(
     strict = SETTINGS.model_copy(update={"min_test_humans": 1000})
     section = build_multilingual(folder, [multilingual_data], strict)
     assert section["supported"] == [] and "human texts (< 1000)" in section["languages"]["de"]["reason"]
+
+
+def test_a_language_seen_in_one_kind_of_text_only_stays_unsupported(
+    multilingual_model: Path, multilingual_data: Path, tmp_path: Path
+):
+    """German with its domains dropped: one source, one kind of text; its test split passes, which is not enough."""
+    import json
+
+    rows = [json.loads(line) for line in multilingual_data.read_text(encoding="utf-8").splitlines() if line]
+    for row in rows:
+        if row["language"] == "de":
+            row.pop("domain", None)
+    one_kind = write_jsonl(tmp_path / "one_kind.jsonl", rows)
+    folder = tmp_path / "model"
+    shutil.copytree(multilingual_model, folder)
+    german = build_multilingual(folder, [one_kind], SETTINGS)["languages"]["de"]
+    assert passes(german["test"], SETTINGS) and not german["by_domain"]
+    assert not german["supported"] and "one kind of text only (toy_de)" in german["reason"]

@@ -16,6 +16,7 @@ reward.
 from __future__ import annotations
 
 import random
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,12 +88,19 @@ def build_ensemble(
     folds: int = STACKING_FOLDS,
     novelty_sample: int = NOVELTY_SAMPLE,
     keep_members: bool = False,
+    members_from: Path | None = None,
 ) -> EnsembleReport:
     """Fit the members, choose the weights, write them into `model_dir`; `replace` refits an existing ensemble.
     `keep_members` keeps the fitted n-gram, skeleton and style members (they never read the transformer) and only
     refits the novelty check and chooses the weights again: for a new grid, or a transformer continued on the same
-    split, without the member fits (on the shipped model's data, 25 minutes of a 2-core CPU, most of it scoring)."""
+    split, without the member fits (on the shipped model's data, 25 minutes of a 2-core CPU, most of it scoring).
+    `members_from` (with `keep_members`) takes those members from another model, e.g. the shipped one for a
+    transformer continued from it: checked against this transformer's files and split like kept members."""
     manifest = read_manifest(model_dir)
+    if members_from is not None:
+        if not keep_members:
+            raise ValueError("--members-from goes with --keep-members (the members are kept, not refitted)")
+        manifest = _adopt_members(model_dir, manifest, Path(members_from), data_paths, folds)
     if manifest.get("ensemble") and not (replace or keep_members):
         raise ValueError(f"{model_dir} already has an ensemble (n-gram, skeleton, style members); --replace refits it")
     if keep_members:
@@ -196,6 +204,20 @@ def _check_kept_members(manifest: Mapping[str, Any], data_paths: Sequence[Path],
         or ensemble.get("stacking_folds", folds) != folds
     ):
         raise ValueError("--keep-members: the members were fitted on another split; refit them with --replace")
+
+
+def _adopt_members(
+    model_dir: Path, manifest: dict[str, Any], source: Path, data_paths: Sequence[Path], folds: int
+) -> dict[str, Any]:
+    """Copy the n-gram, skeleton and style members of `source` into `model_dir`, after checking that they were
+    fitted on `data_paths` split as this transformer splits them (else the weights would be chosen on texts the
+    members trained on). The manifest returned carries `source`'s ensemble section until the new one is written."""
+    adopted = {**manifest, "ensemble": read_manifest(source).get("ensemble") or {}}
+    _check_kept_members(adopted, data_paths, folds)
+    for name in [*STACKED, "style"]:
+        for suffix in (".npz", ".json"):
+            shutil.copyfile(source / f"{name}{suffix}", Path(model_dir) / f"{name}{suffix}")
+    return adopted
 
 
 def _fit_members(

@@ -185,6 +185,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
             style_weights,
             replace=args.replace,
             keep_members=args.keep_members,
+            members_from=Path(args.members_from) if args.members_from else None,
         )
     except (DataError, OSError, ValueError) as exc:
         return fail(str(exc))
@@ -341,6 +342,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--replace", action="store_true", help="refit the members of a model that already has them")
     p.add_argument("--keep-members", action="store_true", help="keep the fitted members (same files and split): "
                    "refit only the novelty check and choose the weights again")  # fmt: skip
+    p.add_argument("--members-from", help="with --keep-members: take the members of this model (fitted on the same "
+                   "files and split), e.g. the shipped model's for a transformer continued from it")  # fmt: skip
     p.set_defaults(func=cmd_ensemble)
 
     p = sub.add_parser(

@@ -128,3 +128,34 @@ def test_keep_members_chooses_the_weights_again_without_refitting_them(tiny_arti
     update_manifest(model_dir, {"hyperparameters": hyperparameters})
     with pytest.raises(ValueError, match="another split"):
         build_ensemble(model_dir, [toy_data["train"]], select, "test.jsonl", keep_members=True)
+
+
+def test_members_from_takes_another_models_members_for_a_transformer_on_the_same_split(
+    tiny_artifact, toy_data, tmp_path
+):
+    """A transformer continued from a model (same files, same split) gets that model's members copied in and only
+    its weights chosen; members fitted on another split are refused before anything is copied."""
+    source = tmp_path / "source"
+    shutil.copytree(tiny_artifact, source)
+    select = load_jsonl(toy_data["test"])
+    build_ensemble(source, [toy_data["train"]], select, "test.jsonl", [0.5], [0.25])
+    continued = tmp_path / "continued"
+    shutil.copytree(tiny_artifact, continued)  # a transformer without members, split as the source's
+    with pytest.raises(ValueError, match="goes with --keep-members"):
+        build_ensemble(continued, [toy_data["train"]], select, "test.jsonl", members_from=source)
+
+    report = build_ensemble(
+        continued, [toy_data["train"]], select, "test.jsonl", [1.0], [0.5], keep_members=True, members_from=source
+    )
+
+    assert report.shares == (1.0, 0.5)
+    for name in ("ngram.npz", "skeleton.json", "style.npz"):
+        assert (continued / name).read_bytes() == (source / name).read_bytes()
+    assert verify_artifact(continued)["ensemble"]["style_share"] == 0.5
+    other_split = tmp_path / "other_split"
+    shutil.copytree(tiny_artifact, other_split)
+    hyperparameters = {**read_manifest(other_split)["hyperparameters"], "split_seed": 99}
+    update_manifest(other_split, {"hyperparameters": hyperparameters})
+    with pytest.raises(ValueError, match="another split"):
+        build_ensemble(other_split, [toy_data["train"]], select, "test.jsonl", keep_members=True, members_from=source)
+    assert not (other_split / "style.npz").exists()

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .artifact import read_manifest, refresh_checksums, update_manifest
+from .artifact import read_manifest, refresh_checksums, update_manifest, utc_version
 from .calibration import Platt, threshold_for_fpr
 from .config import MultilingualSettings, comma_items
 from .data import LABEL_HUMAN, Record, file_sha256, load_jsonl
@@ -254,7 +254,11 @@ def build_multilingual(
         "supported": sorted(code for code, entry in languages.items() if entry.get("supported")),
         "languages": languages,
     }
-    update_manifest(model_dir, {SECTION: section})
+    # Another model answers now (GET /v1/languages, and any language newly judged), so it gets its own version: the
+    # registry publishes by version and refuses one that is already latest. Reports of the old version stop counting.
+    manifest = read_manifest(model_dir)
+    transformer_version = manifest.get("transformer_version", manifest["version"])
+    update_manifest(model_dir, {SECTION: section, "version": utc_version(), "transformer_version": transformer_version})
     refresh_checksums(model_dir)
     return section
 

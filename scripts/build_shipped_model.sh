@@ -105,6 +105,12 @@ fi
 #    `aidetector ensemble --model DIR --replace ...` refits the members on its transformer; `--keep-members` instead
 #    keeps them and chooses the weights again, as made the model of 2026-12-04 from that of 2026-12-03: the same
 #    members, the style share's grid widened to 1.0.)
+#    Tried on 2026-12-04 and not adopted: the transformer continued on the CPU on train + extra_train + the pool
+#    (`aidetector train --base-model model/shipped`, 700 steps of 32 texts at 256 tokens, lr 3e-5, split_together
+#    train.jsonl,extra_train.jsonl; 61 min on 2 cores), then `aidetector ensemble --keep-members --members-from
+#    model/shipped`. The transformer alone rose on ood_dev (AUROC 0.925 to 0.929); the blend fell on ood_dev
+#    (0.9535 to 0.9510) and in the mean with the held-out split (0.9619 to 0.9616): the transformer learned from
+#    the pool what the members had already learned there.
 POOL=${POOL:-runs/pool}
 python3 scripts/data/train_pool_files.py --out "$POOL"
 POOL_DATA=()

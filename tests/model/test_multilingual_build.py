@@ -29,8 +29,11 @@ def test_figures_count_false_positives_at_the_threshold():
     assert result["auroc"] == pytest.approx(0.875) and result["fpr_upper95"] > 0.25
 
 
-def test_build_writes_a_checksummed_member_and_a_support_list(multilingual_model: Path):
+def test_build_writes_a_checksummed_member_and_a_support_list(multilingual_model: Path, tiny_artifact: Path):
     manifest = verify_artifact(multilingual_model)  # the new files are in the checksums
+    before = read_manifest(tiny_artifact)
+    assert manifest["version"] != before["version"]  # another model answers: its own version in the registry
+    assert manifest["transformer_version"] == before.get("transformer_version", before["version"])
     assert f"{MEMBER}.npz" in manifest["files"] and f"{MEMBER}.json" in manifest["files"]
     section = manifest[SECTION]
     assert section["supported"] == ["de", "zh"]

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +45,12 @@ class LoadedArtifact:
 def utc_version() -> str:
     """Version string = UTC timestamp, sortable and unique enough for one training job at a time."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def new_version(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """Manifest fields for a model folder that now answers differently (new members, blend or languages): its own
+    version, since the registry publishes by version, with the transformer's version kept on record."""
+    return {"version": utc_version(), "transformer_version": manifest.get("transformer_version", manifest["version"])}
 
 
 def git_commit(repo_dir: Path | None = None, known: str = "") -> str:

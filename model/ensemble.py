@@ -25,7 +25,7 @@ from typing import Any, cast
 import numpy as np
 from scipy import sparse
 
-from .artifact import read_manifest, refresh_checksums, update_manifest, utc_version
+from .artifact import new_version, read_manifest, refresh_checksums, update_manifest
 from .blend import BLENDED_MEMBERS, blend, member_log_odds
 from .calibration import fit_platt
 from .config import TrainSettings
@@ -150,17 +150,7 @@ def build_ensemble(
         f"log-odds of the {' and '.join(fitted.style.inputs)} members",
     }
     calibration = {**manifest.get("calibration", {}), "platt": platt.to_dict()}
-    # A different model answers now, so it gets its own version; the transformer's stays on record.
-    transformer_version = manifest.get("transformer_version", manifest["version"])
-    update_manifest(
-        model_dir,
-        {
-            "calibration": calibration,
-            "version": utc_version(),
-            "transformer_version": transformer_version,
-            "ensemble": ensemble,
-        },
-    )
+    update_manifest(model_dir, {"calibration": calibration, **new_version(manifest), "ensemble": ensemble})
     refresh_checksums(model_dir)
     selected = [platt.probability(float(x)) for x in _blended(fitted.scores["select"], weight, style_weight)]
     return EnsembleReport(

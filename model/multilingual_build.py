@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .artifact import read_manifest, refresh_checksums, update_manifest, utc_version
+from .artifact import new_version, read_manifest, refresh_checksums, update_manifest
 from .calibration import Platt, threshold_for_fpr
 from .config import MultilingualSettings, comma_items
 from .data import LABEL_HUMAN, Record, file_sha256, load_jsonl
@@ -179,7 +179,7 @@ def build_multilingual(
     per-language calibration and figures) into the manifest; checksums refreshed. Returns the section."""
     settings = settings or MultilingualSettings()
     model_dir = Path(model_dir)
-    read_manifest(model_dir)  # a model folder, before any work
+    manifest = read_manifest(model_dir)  # a model folder, before any work
     excluded = set(comma_items(settings.exclude_languages))
     test_only = set(comma_items(settings.test_only_sources))
     records = [r for r in load_records(files) if _language(r) not in excluded]
@@ -254,11 +254,8 @@ def build_multilingual(
         "supported": sorted(code for code, entry in languages.items() if entry.get("supported")),
         "languages": languages,
     }
-    # Another model answers now (GET /v1/languages, and any language newly judged), so it gets its own version: the
-    # registry publishes by version and refuses one that is already latest. Reports of the old version stop counting.
-    manifest = read_manifest(model_dir)
-    transformer_version = manifest.get("transformer_version", manifest["version"])
-    update_manifest(model_dir, {SECTION: section, "version": utc_version(), "transformer_version": transformer_version})
+    # GET /v1/languages answers differently now: a new version (the registry refuses one that is already latest).
+    update_manifest(model_dir, {SECTION: section, **new_version(manifest)})
     refresh_checksums(model_dir)
     return section
 

@@ -106,9 +106,10 @@ fi
 #    keeps them and chooses the weights again, as made the model of 2026-12-04 from that of 2026-12-03: the same
 #    members, the style share's grid widened to 1.0.)
 #    Tried on 2026-12-04 and not adopted: the transformer continued on the CPU on train + extra_train + the pool
-#    (`aidetector train --base-model model/shipped`, 700 steps of 32 texts at 256 tokens, lr 3e-5, split_together
-#    train.jsonl,extra_train.jsonl; 61 min on 2 cores), then `aidetector ensemble --keep-members --members-from
-#    model/shipped`. The transformer alone rose on ood_dev (AUROC 0.925 to 0.929); the blend fell on ood_dev
+#    (`aidetector train --base-model model/shipped --batch-size 32 --max-length 256 --learning-rate 3e-5 --set
+#    max_steps=700 --set warmup_fraction=0.03 --set split_together=train.jsonl,extra_train.jsonl --set
+#    source_weights=argugpt=0.5,fastdetect_main=2.0`; 61 min on 2 cores), then `aidetector ensemble --keep-members
+#    --members-from model/shipped` with the style grid of the next run up to 3.0. The transformer alone rose on ood_dev (AUROC 0.925 to 0.929); the blend fell on ood_dev
 #    (0.9535 to 0.9510) and in the mean with the held-out split (0.9619 to 0.9616): the transformer learned from
 #    the pool what the members had already learned there.
 POOL=${POOL:-runs/pool}

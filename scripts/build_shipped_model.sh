@@ -109,9 +109,9 @@ fi
 #    (`aidetector train --base-model model/shipped --batch-size 32 --max-length 256 --learning-rate 3e-5 --set
 #    max_steps=700 --set warmup_fraction=0.03 --set split_together=train.jsonl,extra_train.jsonl --set
 #    source_weights=argugpt=0.5,fastdetect_main=2.0`; 61 min on 2 cores), then `aidetector ensemble --keep-members
-#    --members-from model/shipped` with the style grid of the next run up to 3.0. The transformer alone rose on ood_dev (AUROC 0.925 to 0.929); the blend fell on ood_dev
-#    (0.9535 to 0.9510) and in the mean with the held-out split (0.9619 to 0.9616): the transformer learned from
-#    the pool what the members had already learned there.
+#    --members-from model/shipped` with `--style-weights` reaching 3.0. The transformer alone rose on ood_dev
+#    (AUROC 0.925 to 0.929); the blend fell on ood_dev (0.9535 to 0.9510) and in the mean with the held-out split
+#    (0.9619 to 0.9616): the transformer learned from the pool what the members had already learned there.
 POOL=${POOL:-runs/pool}
 python3 scripts/data/train_pool_files.py --out "$POOL"
 POOL_DATA=()

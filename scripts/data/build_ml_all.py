@@ -2,7 +2,7 @@
 
     python scripts/data/build_ml_all.py [--src NAME=PATH ...]
 
-NAME is one of airabic, iu_corpus, corizzo_es, cred_zh, maide, autext_es; PATH a local checkout,
+NAME is one of airabic, iu_corpus, corizzo_es, cred_zh, maide, autext_es, kfupm_ar; PATH a local checkout,
 archive zip or (iu_corpus) folder of the four pickles.  A source without PATH is
 downloaded from its pinned public origin (see each build_ml_*.py).
 """
@@ -21,6 +21,7 @@ BUILDERS = {
     "cred_zh": "build_ml_cred_zh.py",
     "maide": "build_ml_maide_reviews.py",
     "autext_es": "build_ml_autext_es.py",
+    "kfupm_ar": "build_ml_kfupm_ar.py",
 }
 
 

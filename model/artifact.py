@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +42,21 @@ class LoadedArtifact:
         return str(self.manifest["version"])
 
 
+VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
 def utc_version() -> str:
     """Version string = UTC timestamp, sortable and unique enough for one training job at a time."""
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return datetime.now(UTC).strftime(VERSION_FORMAT)
 
 
 def new_version(manifest: Mapping[str, Any]) -> dict[str, str]:
     """Manifest fields for a model folder that now answers differently (new members, blend or languages): its own
     version, since the registry publishes by version, with the transformer's version kept on record."""
-    return {"version": utc_version(), "transformer_version": manifest.get("transformer_version", manifest["version"])}
+    version, current = utc_version(), manifest["version"]
+    if version <= current:  # built within the second of the model it changes (a toy model in a test): one later
+        version = (datetime.strptime(current, VERSION_FORMAT) + timedelta(seconds=1)).strftime(VERSION_FORMAT)
+    return {"version": version, "transformer_version": manifest.get("transformer_version", current)}
 
 
 def git_commit(repo_dir: Path | None = None, known: str = "") -> str:

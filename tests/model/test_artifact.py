@@ -125,3 +125,14 @@ def test_versions_sort_by_time_and_the_commit_is_recorded():
 
 def test_outside_a_git_checkout_the_commit_is_unknown(tmp_path):
     assert git_commit(tmp_path) == "unknown"
+
+
+def test_a_new_version_is_later_than_the_one_it_replaces_even_within_the_same_second():
+    from aidetector.model.artifact import new_version, utc_version
+
+    now = utc_version()
+    assert new_version({"version": now})["version"] > now
+    assert new_version({"version": "20991231T235959Z"}) == {
+        "version": "21000101T000000Z",
+        "transformer_version": "20991231T235959Z",
+    }

@@ -91,3 +91,28 @@ def test_a_language_seen_in_one_kind_of_text_only_stays_unsupported(
     german = build_multilingual(folder, [one_kind], SETTINGS)["languages"]["de"]
     assert passes(german["test"], SETTINGS) and not german["by_domain"]
     assert not german["supported"] and "one kind of text only (toy_de)" in german["reason"]
+
+
+def test_a_source_kept_for_testing_only_counts_as_a_source_held_out_whole(
+    multilingual_model: Path, multilingual_data: Path, tmp_path: Path
+):
+    """German of one kind of text, plus a German source never trained on: that source is held out whole, so the
+    language is judged on it (and must pass there) instead of being refused as one kind of text."""
+    import json
+    import random
+
+    from tests.toy_languages import GERMAN_AI, GERMAN_HUMAN, sentence
+
+    rng = random.Random(7)
+    rows = [json.loads(line) for line in multilingual_data.read_text(encoding="utf-8").splitlines() if line]
+    for row in rows:
+        if row["language"] == "de":
+            row.pop("domain", None)
+        if row["source"] == "toy_ar":  # the test-only source, now German
+            row.update(language="de", text=sentence(rng, GERMAN_AI if row["label"] else GERMAN_HUMAN, 45))
+    with_test_only = write_jsonl(tmp_path / "with_test_only.jsonl", rows)
+    folder = tmp_path / "model"
+    shutil.copytree(multilingual_model, folder)
+    german = build_multilingual(folder, [with_test_only], SETTINGS)["languages"]["de"]
+    assert "toy_ar" in german["test_only"] and passes(german["test_only"]["toy_ar"], SETTINGS)
+    assert german["supported"] and "toy_ar" in german["reason"]

@@ -196,5 +196,7 @@ class MultilingualSettings(BaseSettings):
         "en", description="languages never fitted nor supported here (English: the ensemble's)"
     )
     test_only_sources: str = Field(
-        "airabic", description="sources only tested on, never fitted on, 'src,src' (AIRABIC: classes differ in kind)"
+        "airabic",
+        description="sources only tested on, never fitted on, 'src,src' (AIRABIC: classes differ in kind); each is a "
+        "source held out whole in the support rule",
     )

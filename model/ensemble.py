@@ -42,8 +42,9 @@ from .train import load_training_data, sample_weights, split_as_one
 # the held-out split. Why: how wide a transformer's log-odds spread is depends on the run (a soup of runs that
 # disagree averages to narrower log-odds), and absolute weights that suited one transformer swamp another.
 WEIGHT_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6)
-# The style grid reaches past 0.6: on the shipped model the best style share sat on that edge.
-STYLE_WEIGHT_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0)
+# The style grid reaches well past 0.6: on the shipped model the best style share sat on that edge, then on 1.0;
+# with the grid to 3.0 it is 1.6, and the shares above it fall again, so the edge no longer decides.
+STYLE_WEIGHT_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0, 1.3, 1.6, 2.0, 2.5, 3.0)
 STACKING_FOLDS = 5
 NOVELTY_SAMPLE = 4000  # training texts the novelty check is fitted on (one transformer pass each)
 STACKED = {"ngram": NgramConfig(), "skeleton": SKELETON_CONFIG}  # members whose log-odds the style trees read

@@ -104,7 +104,8 @@ fi
 #    and on ood_dev (model selection), and the blend's scores on ood_dev are written once. (On the committed model:
 #    `aidetector ensemble --model DIR --replace ...` refits the members on its transformer; `--keep-members` instead
 #    keeps them and chooses the weights again, as made the model of 2026-12-04 from that of 2026-12-03: the same
-#    members, the style share's grid widened to 1.0.)
+#    members, the style share's grid widened to 1.0; and 20261204T134448Z from that one: the grid widened to 3.0,
+#    which chose style share 1.6 and n-gram share 0.)
 #    Tried on 2026-12-04 and not adopted: the transformer continued on the CPU on train + extra_train + the pool
 #    (`aidetector train --base-model model/shipped --batch-size 32 --max-length 256 --learning-rate 3e-5 --set
 #    max_steps=700 --set warmup_fraction=0.03 --set split_together=train.jsonl,extra_train.jsonl --set
@@ -125,10 +126,10 @@ fi
 #     of data/multilingual, split by source and group, calibrated per language). A language is judged only when its
 #     held-out figures pass the support rule; the card's Languages table and GET /v1/languages list the outcome.
 ML=data/multilingual
-[ -f "$ML/autext_es.jsonl.xz" ] || python3 scripts/data/build_ml_all.py  # the files git does not hold, from their origin
+[ -f "$ML/kfupm_ar_abstracts.jsonl.xz" ] || python3 scripts/data/build_ml_all.py  # the files git does not hold, from their origin
 "$AID" multilingual --model "$OUT" --data "$ML/iu_hai_corpus.jsonl.xz" --data "$ML/corizzo_es_essays.jsonl.xz" \
   --data "$ML/cred_zh.jsonl.xz" --data "$ML/airabic.jsonl.xz" --data "$ML/maide_reviews.jsonl.xz" \
-  --data "$ML/autext_es.jsonl.xz" > "$REPORTS/multilingual.json"
+  --data "$ML/autext_es.jsonl.xz" --data "$ML/kfupm_ar_abstracts.jsonl.xz" > "$REPORTS/multilingual.json"
 
 # 5. The threshold, from human texts only: at most 3% called AI in ood_dev and in the calibration part of
 #    human_stress (data/human_stress: human writing of kinds absent from training, split by source), and at most 5%

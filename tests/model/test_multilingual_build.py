@@ -93,11 +93,12 @@ def test_a_language_seen_in_one_kind_of_text_only_stays_unsupported(
     assert not german["supported"] and "one kind of text only (toy_de)" in german["reason"]
 
 
+@pytest.mark.parametrize("reads_right", [True, False])
 def test_a_source_kept_for_testing_only_counts_as_a_source_held_out_whole(
-    multilingual_model: Path, multilingual_data: Path, tmp_path: Path
+    multilingual_model: Path, multilingual_data: Path, tmp_path: Path, reads_right: bool
 ):
     """German of one kind of text, plus a German source never trained on: that source is held out whole, so the
-    language is judged on it (and must pass there) instead of being refused as one kind of text."""
+    language is judged on it, supported when it passes there and refused when it does not."""
     import json
     import random
 
@@ -109,10 +110,12 @@ def test_a_source_kept_for_testing_only_counts_as_a_source_held_out_whole(
         if row["language"] == "de":
             row.pop("domain", None)
         if row["source"] == "toy_ar":  # the test-only source, now German
-            row.update(language="de", text=sentence(rng, GERMAN_AI if row["label"] else GERMAN_HUMAN, 45))
+            ai_words = GERMAN_AI if row["label"] == reads_right else GERMAN_HUMAN  # else each class the other's
+            row.update(language="de", text=sentence(rng, ai_words, 45))
     with_test_only = write_jsonl(tmp_path / "with_test_only.jsonl", rows)
     folder = tmp_path / "model"
     shutil.copytree(multilingual_model, folder)
     german = build_multilingual(folder, [with_test_only], SETTINGS)["languages"]["de"]
-    assert "toy_ar" in german["test_only"] and passes(german["test_only"]["toy_ar"], SETTINGS)
-    assert german["supported"] and "toy_ar" in german["reason"]
+    assert "toy_ar" in german["test_only"] and passes(german["test_only"]["toy_ar"], SETTINGS) == reads_right
+    assert german["supported"] == reads_right and "toy_ar" in german["reason"]
+    assert "one kind of text" not in german["reason"]

@@ -41,14 +41,20 @@ def fit_platt(log_odds: Sequence[float], labels: Sequence[int]) -> Platt:
     return Platt(float(fitted.coef_[0, 0]), float(fitted.intercept_[0]))
 
 
-def threshold_for_fpr(human_scores: Sequence[float], target_fpr: float) -> float:
-    """Smallest threshold t such that the share of human scores >= t is at most `target_fpr`."""
+def threshold_for_fpr(human_scores: Sequence[float], target_fpr: float, resolution: float = 0.0) -> float:
+    """Smallest threshold t such that the share of human scores >= t is at most `target_fpr`.
+
+    `resolution`: the step the scores were rounded to (scores read back from a file). The threshold is then the
+    next step above the first human score it must exclude, so that a text whose true score rounds to that score
+    stays below it too; the next float above would let half of them through."""
     descending = np.sort(np.asarray(human_scores, dtype=np.float64))[::-1]
     if descending.size == 0:
         raise ValueError("need human scores to set a threshold")
     allowed = int(np.floor(target_fpr * descending.size + 1e-9))  # humans that may score at or above t
     if allowed >= descending.size:
         return float(descending[-1])
+    if resolution > 0:
+        return (round(float(descending[allowed]) / resolution) + 1) * resolution
     return float(np.nextafter(descending[allowed], np.inf))
 
 
@@ -57,15 +63,17 @@ def calibrate_threshold(
     target_fpr: float,
     groups: Sequence[str] | None = None,
     max_group_fpr: float | None = None,
+    resolution: float = 0.0,
 ) -> float:
-    """Threshold meeting `target_fpr` overall and, when groups are given, `max_group_fpr` in every group."""
-    t = threshold_for_fpr(human_scores, target_fpr)
+    """Threshold meeting `target_fpr` overall and, when groups are given, `max_group_fpr` in every group
+    (`resolution`: as in `threshold_for_fpr`)."""
+    t = threshold_for_fpr(human_scores, target_fpr, resolution)
     if groups is not None and max_group_fpr is not None:
         by: dict[str, list[float]] = {}
         for score, g in zip(human_scores, groups, strict=True):
             by.setdefault(g, []).append(score)
         for scores in by.values():
-            t = max(t, threshold_for_fpr(scores, max_group_fpr))
+            t = max(t, threshold_for_fpr(scores, max_group_fpr, resolution))
     return t
 
 

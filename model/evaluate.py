@@ -31,6 +31,9 @@ def score_records(
     return out
 
 
+SCORE_DECIMALS = 6  # probability_ai in a --scores-out file: what calibrate --scores can know of a score
+
+
 def write_scores(path: Path, records: Sequence[Record], probabilities: Sequence[float], threshold: float) -> None:
     """One JSON line per record: its own fields unchanged, plus `probability_ai` and `predicted_class`.
 
@@ -38,7 +41,7 @@ def write_scores(path: Path, records: Sequence[Record], probabilities: Sequence[
     """
     with open(path, "w", encoding="utf-8") as handle:
         for r, p in zip(records, probabilities, strict=True):
-            row = {**r.fields, "probability_ai": round(p, 6), "predicted_class": int(p >= threshold)}
+            row = {**r.fields, "probability_ai": round(p, SCORE_DECIMALS), "predicted_class": int(p >= threshold)}
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 

@@ -131,7 +131,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from aidetector.model.artifact import update_manifest
     from aidetector.model.calibration import calibrate_threshold
     from aidetector.model.data import LABEL_HUMAN, DataError, load_jsonl
-    from aidetector.model.evaluate import score_records
+    from aidetector.model.evaluate import SCORE_DECIMALS, score_records
 
     if bool(args.data) == bool(args.scores):
         return fail("give --data (texts to score) or --scores (evaluate --scores-out files), not both")
@@ -151,7 +151,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         else:
             probs = score_records(records, detector.probabilities, batch_size=args.batch_size)
         groups = [r.get(args.group_field) for r in records] if args.group_field else None
-        threshold = max(threshold, calibrate_threshold(probs, args.target_fpr, groups, args.max_group_fpr))
+        resolution = 10.0**-SCORE_DECIMALS if args.scores else 0.0  # scores read back are rounded
+        threshold = max(threshold, calibrate_threshold(probs, args.target_fpr, groups, args.max_group_fpr, resolution))
     names = " and of ".join(Path(name).name for name in files)
     rule = f"at most {args.target_fpr:.1%} of the human texts of {names} called AI"
     if args.group_field:
@@ -319,7 +320,12 @@ def add_parsers(sub: Any) -> None:
 
     p = sub.add_parser("calibrate", help="set the threshold from human texts of a development set")
     p.add_argument("--data", action="append", help="labelled JSONL to score (repeatable: the target holds in each)")
-    p.add_argument("--scores", action="append", help="evaluate --scores-out files instead (no scoring; repeatable)")
+    p.add_argument(
+        "--scores",
+        action="append",
+        help="evaluate --scores-out files instead (no scoring; repeatable); their scores have 6 decimals, so the "
+        "threshold is the next 0.000001 step above the first human score it excludes",
+    )
     p.add_argument("--model")
     p.add_argument("--target-fpr", type=float, default=0.02)
     p.add_argument("--group-field", help="also cap the false-positive rate per value of this field")

@@ -44,3 +44,13 @@ def test_verdict_bands():
     assert near.label == "inconclusive" and near.predicted_class == 1 and near.confidence == "low"
     assert verdict(0.1, 0.5, 1.0, 3.0).label == "human"
     assert verdict(0.1, 0.5, 1.0, 3.0).predicted_class == 0
+
+
+def test_a_threshold_from_rounded_scores_excludes_every_true_score_behind_them():
+    rounded = [0.1, 0.2, 0.3, 0.966798]  # written to 6 decimals; the last text's true score may be 0.9667984
+    exact = threshold_for_fpr(rounded, 0.0)
+    assert 0.966798 < exact < 0.9667984  # the next float: the true score would still be called AI
+    on_the_grid = threshold_for_fpr(rounded, 0.0, resolution=1e-6)
+    assert on_the_grid == pytest.approx(0.966799) and on_the_grid > 0.9667985
+    assert threshold_for_fpr(rounded, 0.25, resolution=1e-6) == pytest.approx(0.300001)  # one human may be above
+    assert calibrate_threshold(rounded, 0.0, ["a", "a", "b", "b"], 0.5, resolution=1e-6) == on_the_grid

@@ -15,9 +15,8 @@ diacritics are removed from every text (the original files keep them).
 from __future__ import annotations
 
 import re
-import sys
 
-from ml_common import OUT_DIR, Source, clean_rows, counts, write_jsonl_xz
+from ml_common import Source, argv_source, save
 
 REPO = "https://github.com/Hamed1Hamed/AIRABIC"
 COMMIT = "af1ecee21afa78467c6e9edf2c82a6605b09f4d0"
@@ -49,10 +48,7 @@ def rows(src: Source):
 
 
 def main() -> None:
-    src = Source(sys.argv[1] if len(sys.argv) > 1 else None, ARCHIVE, "airabic.zip")
-    out = list(clean_rows(rows(src)))
-    write_jsonl_xz(out, f"{OUT_DIR}/airabic.jsonl.xz")
-    print("airabic", counts(out))
+    save("airabic", rows(argv_source(ARCHIVE, "airabic.zip")))
 
 
 if __name__ == "__main__":

@@ -25,9 +25,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import sys
 
-from ml_common import OUT_DIR, Source, clean_rows, counts, subsample, write_jsonl_xz
+from ml_common import Source, argv_source, save
 
 REPO = "https://github.com/faridlazuarda/autextification"
 COMMIT = "f0151550871e815fbfca50a6fc9806408ea428ef"
@@ -55,10 +54,7 @@ def rows(src: Source):
 
 
 def main() -> None:
-    src = Source(sys.argv[1] if len(sys.argv) > 1 else None, ARCHIVE, "autext.zip")
-    out = subsample(list(clean_rows(rows(src))), CAP)
-    write_jsonl_xz(out, f"{OUT_DIR}/autext_es.jsonl.xz")
-    print("autext_es", counts(out))
+    save("autext_es", rows(argv_source(ARCHIVE, "autext.zip")), cap=CAP)
 
 
 if __name__ == "__main__":

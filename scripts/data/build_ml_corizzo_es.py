@@ -21,9 +21,8 @@ import contextlib
 import csv
 import io
 import re
-import sys
 
-from ml_common import OUT_DIR, Source, clean_rows, counts, write_jsonl_xz
+from ml_common import Source, argv_source, save
 
 REPO = "https://github.com/rcorizzo/one-class-essay-detection"
 COMMIT = "5d144fc3b199421effa4f50b94a421b8a242744a"
@@ -77,10 +76,7 @@ def rows(src: Source):
 
 
 def main() -> None:
-    src = Source(sys.argv[1] if len(sys.argv) > 1 else None, ARCHIVE, "corizzo.zip")
-    out = list(clean_rows(rows(src)))
-    write_jsonl_xz(out, f"{OUT_DIR}/corizzo_es_essays.jsonl.xz")
-    print("corizzo_es_essays", counts(out))
+    save("corizzo_es_essays", rows(argv_source(ARCHIVE, "corizzo.zip")))
 
 
 if __name__ == "__main__":

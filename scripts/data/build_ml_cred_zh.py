@@ -29,7 +29,7 @@ import csv
 import io
 import sys
 
-from ml_common import OUT_DIR, Source, clean_rows, counts, stable_hash, write_jsonl_xz
+from ml_common import Source, save, stable_hash
 
 REPO = "https://github.com/HeraldofLight/C-ReD"
 COMMIT = "957f8b185a2c0bac8c34ce75077b64ddb1b1d76b"
@@ -94,10 +94,7 @@ def main() -> None:
     if "--ai-per-human" in sys.argv:
         n = int(sys.argv[sys.argv.index("--ai-per-human") + 1])
         args = [a for a in args if a != str(n)]
-    src = Source(args[0] if args else None, ARCHIVE, "cred.zip")
-    out = list(clean_rows(rows(src, n)))
-    write_jsonl_xz(out, f"{OUT_DIR}/cred_zh.jsonl.xz")
-    print("cred_zh", counts(out))
+    save("cred_zh", rows(Source(args[0] if args else None, ARCHIVE, "cred.zip"), n))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ import sys
 import urllib.request
 
 import numpy as np
-from ml_common import OUT_DIR, REPO_ROOT, clean_rows, counts, write_jsonl_xz
+from ml_common import REPO_ROOT, save
 
 REPO = "https://github.com/iu-ai-research/human-AI-generatedTextCorpus"
 COMMIT = "32805de1dbcec98b6bd965029be5481acf2a31e9"
@@ -191,10 +191,7 @@ def rows(src: str | None):
 
 
 def main() -> None:
-    src = sys.argv[1] if len(sys.argv) > 1 else None
-    out = list(clean_rows(rows(src)))
-    write_jsonl_xz(out, f"{OUT_DIR}/iu_hai_corpus.jsonl.xz")
-    print("iu_hai_corpus", counts(out))
+    save("iu_hai_corpus", rows(sys.argv[1] if len(sys.argv) > 1 else None))
 
 
 if __name__ == "__main__":

@@ -36,9 +36,8 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 
-from ml_common import OUT_DIR, Source, clean_rows, counts, stable_hash, write_jsonl_xz
+from ml_common import Source, argv_source, save, stable_hash
 
 REPO = "https://github.com/Marwa-ruwaithi/arabic-ai-text-detection_new"
 COMMIT = "df9a537778cb836b8410699cfce44755b582e98e"
@@ -115,10 +114,7 @@ def rows(src: Source):
 
 
 def main() -> None:
-    src = Source(sys.argv[1] if len(sys.argv) > 1 else None, ARCHIVE, "kfupm_ar.zip")
-    out = list(clean_rows(rows(src)))
-    write_jsonl_xz(out, f"{OUT_DIR}/kfupm_ar_abstracts.jsonl.xz")
-    print("kfupm_ar_abstracts", counts(out))
+    save("kfupm_ar_abstracts", rows(argv_source(ARCHIVE, "kfupm_ar.zip")))
 
 
 if __name__ == "__main__":

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 
-from ml_common import OUT_DIR, Source, clean_rows, counts, write_jsonl_xz
+from ml_common import Source, argv_source, save
 
 REPO = "https://github.com/MichiganNLP/multilingual_reviews_deception"
 COMMIT = "e66f8d998338c198ba04b3805b1f7bbd31766b21"
@@ -69,10 +68,7 @@ def rows(src: Source):
 
 
 def main() -> None:
-    src = Source(sys.argv[1] if len(sys.argv) > 1 else None, ARCHIVE, "maide.zip")
-    out = list(clean_rows(rows(src)))
-    write_jsonl_xz(out, f"{OUT_DIR}/maide_reviews.jsonl.xz")
-    print("maide_reviews", counts(out))
+    save("maide_reviews", rows(argv_source(ARCHIVE, "maide.zip")))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import json
 import lzma
 import os
 import re
+import sys
 import unicodedata
 import urllib.request
 import zipfile
@@ -162,6 +163,16 @@ def counts(rows: list[dict]) -> dict:
     return dict(sorted(c.items()))
 
 
+def save(name: str, rows: Iterable[dict], cap: int | None = None) -> None:
+    """The last step of every builder: hygiene and dedup, an optional cap per (language, label), then
+    ``data/multilingual/<name>.jsonl.xz`` (the same bytes every run) and its counts printed."""
+    out = list(clean_rows(rows))
+    if cap is not None:
+        out = subsample(out, cap)
+    write_jsonl_xz(out, f"{OUT_DIR}/{name}.jsonl.xz")
+    print(name, counts(out))
+
+
 def open_archive(src: str | None, url: str, cache_name: str) -> zipfile.ZipFile:
     """A GitHub archive zip: a local .zip, or downloaded from url once."""
     if src and os.path.isfile(src):
@@ -204,3 +215,9 @@ class Source:
             with open(os.path.join(self.dir, name), "rb") as fh:
                 return fh.read()
         return self.zip.read(self.prefix + name)
+
+
+def argv_source(url: str, cache_name: str) -> Source:
+    """The snapshot named by the builder's first argument (a checkout or an archive zip), else the pinned archive
+    downloaded once."""
+    return Source(sys.argv[1] if len(sys.argv) > 1 else None, url, cache_name)

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
+
+from tests.by_path import load_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location(
-        "multilingual_style_loso", ROOT / "benchmarks" / "multilingual_style_loso.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "benchmarks" / "multilingual_style_loso.py", "multilingual_style_loso")
 
 
 def test_style_features_are_the_same_finite_set_in_any_script():

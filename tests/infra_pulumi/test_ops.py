@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -13,6 +11,7 @@ import boto3
 from aidetector_infra.settings import ALARM_RELAY_BUNDLE, API_BUNDLE, JOBS_BUNDLE
 from botocore.stub import Stubber
 
+from tests.by_path import load_module
 from tests.infra_pulumi.program import (
     REPO_ROOT,
     ProgramRun,
@@ -164,13 +163,7 @@ def test_lambda_packages_hold_the_contracts_files(dev: ProgramRun) -> None:
 
 
 def load_lambda(name: str) -> ModuleType:
-    path = REPO_ROOT / "lambda" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"aidetector_lambda_{name}_for_infra_tests", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(module)
-    return module
+    return load_module(REPO_ROOT / "lambda" / f"{name}.py", f"aidetector_lambda_{name}_for_infra_tests")
 
 
 def test_the_weekly_batch_stays_within_the_jobs_and_batch_roles(dev: ProgramRun) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ from types import ModuleType
 import boto3
 import pytest
 
+from tests.by_path import load_module
 from tests.slack_recorder import slack_webhook
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,12 +26,7 @@ SERVING = {"Image": "1.dkr.ecr.us-east-1.amazonaws.com/serve:abc",
 
 def load(name: str) -> ModuleType:
     """`lambda/` cannot be a package (keyword), so its handlers are imported by path, as the runtime does."""
-    spec = importlib.util.spec_from_file_location(f"aidetector_lambda_{name}", REPO / "lambda" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_module(REPO / "lambda" / f"{name}.py", f"aidetector_lambda_{name}")
 
 
 jobs = load("jobs")

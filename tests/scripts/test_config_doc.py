@@ -1,17 +1,14 @@
 """docs/CONFIGURATION.md is what the settings classes say (regenerate with `python scripts/config_doc.py`)."""
 
-import importlib.util
 from pathlib import Path
+
+from tests.by_path import load_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("aidetector_config_doc", ROOT / "scripts" / "config_doc.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "scripts" / "config_doc.py", "aidetector_config_doc")
 
 
 def test_the_committed_page_matches_the_settings_classes():

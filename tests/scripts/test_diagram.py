@@ -6,13 +6,12 @@ to the infrastructure without a box in `scripts/diagram.py` fails here - and so 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import xml.etree.ElementTree as ET
 from types import ModuleType
 
 import pytest
 
+from tests.by_path import load_module
 from tests.infra_pulumi.program import REPO_ROOT, STACKS, run_program
 
 DRAWIO = REPO_ROOT / "docs" / "diagram.drawio"
@@ -20,12 +19,7 @@ SVG = REPO_ROOT / "docs" / "diagram.svg"
 
 
 def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("aidetector_diagram_script", REPO_ROOT / "scripts" / "diagram.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(module)
-    return module
+    return load_module(REPO_ROOT / "scripts" / "diagram.py", "aidetector_diagram_script")
 
 
 @pytest.fixture(scope="module")

@@ -1,20 +1,17 @@
 """The README's example answer is what the shipped model answers for docs/sample.txt (regenerate with
 `python scripts/readme_example.py`), so it cannot drift from the model the checkout ships."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from tests.by_path import load_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("aidetector_readme_example", ROOT / "scripts" / "readme_example.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "scripts" / "readme_example.py", "aidetector_readme_example")
 
 
 @pytest.mark.slow

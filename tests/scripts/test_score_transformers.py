@@ -3,9 +3,7 @@ scored with the Detector's window plan, so the base's AUROC is the one the Detec
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,17 +11,13 @@ import pytest
 from aidetector.model.data import load_jsonl
 from aidetector.model.metrics import auroc
 from aidetector.model.train import train
+from tests.by_path import load_module
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "score_transformers.py"
 
 
 def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("score_transformers", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_module(SCRIPT, "score_transformers")
 
 
 def test_scores_the_base_each_run_and_its_mix(tiny_settings, toy_data, tmp_path):

@@ -144,6 +144,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return fail("calibration needs human texts (label 0) in every file")
     model_dir = Path(args.model) if args.model else AppSettings().model_dir
     detector = _load_detector(str(model_dir))
+    resolution = 10.0**-SCORE_DECIMALS if args.scores else 0.0  # scores read back from a file are rounded
     threshold = 0.0
     for records in humans.values():
         if args.scores:
@@ -151,7 +152,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         else:
             probs = score_records(records, detector.probabilities, batch_size=args.batch_size)
         groups = [r.get(args.group_field) for r in records] if args.group_field else None
-        resolution = 10.0**-SCORE_DECIMALS if args.scores else 0.0  # scores read back are rounded
         threshold = max(threshold, calibrate_threshold(probs, args.target_fpr, groups, args.max_group_fpr, resolution))
     names = " and of ".join(Path(name).name for name in files)
     rule = f"at most {args.target_fpr:.1%} of the human texts of {names} called AI"

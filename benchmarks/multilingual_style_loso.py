@@ -45,13 +45,18 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from aidetector.model.canonical import plain_typography
-from aidetector.model.ngram import NgramConfig, NgramModel, counts
+from aidetector.model.config import MultilingualSettings, comma_items
+from aidetector.model.data import Record
+from aidetector.model.multilingual import split_of
+from aidetector.model.multilingual_build import fit_balanced_platt, load_records, ngram_config, sample_weights
+from aidetector.model.ngram import NgramModel, counts
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "multilingual"
-TEST_ONLY = {"airabic"}
-EXCLUDE_LANG = {"en"}
+SETTINGS = MultilingualSettings()  # the member's: its n-gram sizes, test-only sources and excluded languages
+TEST_ONLY = set(comma_items(SETTINGS.test_only_sources))
+EXCLUDE_LANG = set(comma_items(SETTINGS.exclude_languages))
 TARGET_FPR = 0.05
-NGRAM = NgramConfig(char_ngrams=(1, 4), char_features=2**17, word_features=2**15, c=1.0)  # the member's settings
+NGRAM = ngram_config(SETTINGS)
 EVAL = {
     "zh": ["cred_zh", "maide_reviews"],
     "de": ["iu_hai_corpus", "maide_reviews"],
@@ -59,24 +64,10 @@ EVAL = {
     "es": ["autext_es", "corizzo_es_essays", "iu_hai_corpus", "maide_reviews"],
     "ar": ["airabic"],
 }
-SPLITS = ("train", "calibration", "test")
 
 
-def split_of(source: str, group: str) -> str:  # = model/multilingual.py split_of
-    b = int(hashlib.sha256(f"{source}|{group}".encode()).hexdigest(), 16) % 10
-    return SPLITS[0] if b < 6 else SPLITS[1] if b < 8 else SPLITS[2]
-
-
-def load() -> list[dict]:
-    rows = []
-    for path in sorted(DATA.glob("*.jsonl.xz")):
-        with lzma.open(path, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                r = json.loads(line)
-                if r["language"] in EXCLUDE_LANG:
-                    continue
-                rows.append({k: r[k] for k in ("text", "label", "language", "source", "group")})
-    return rows
+def load() -> list[Record]:
+    return [r for r in load_records(sorted(DATA.glob("*.jsonl.xz"))) if r.get("language") not in EXCLUDE_LANG]
 
 
 # ---------------------------------------------------------------- style features (no language resources)
@@ -220,18 +211,6 @@ def features(raw: str) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------- helpers
-def cell_weights(idx: np.ndarray, lang, src, y) -> np.ndarray:
-    """Each (language, source, class) cell weighs the same (the member's sample_weights)."""
-    keys = list(zip(lang[idx], src[idx], y[idx], strict=True))
-    cnt = Counter(keys)
-    return np.array([100.0 / cnt[k] for k in keys])
-
-
-def platt(scores: np.ndarray, labels: np.ndarray):
-    lr = LogisticRegression(C=1e6, max_iter=1000, class_weight="balanced").fit(scores.reshape(-1, 1), labels)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
-
-
 def evaluate(score_cal, y_cal, score_test, y_test) -> dict:
     humans = np.sort(score_cal[y_cal == 0])
     thr = np.quantile(humans, 1 - TARGET_FPR, method="higher")  # at most 5% of calibration humans above
@@ -264,20 +243,26 @@ def main() -> None:
     t0 = time.time()
     rows = load()
     n = len(rows)
-    lang = np.array([r["language"] for r in rows])
-    src = np.array([r["source"] for r in rows])
-    y = np.array([int(r["label"]) for r in rows])
-    split = np.array(["test_only" if r["source"] in TEST_ONLY else split_of(r["source"], r["group"]) for r in rows])
-    fold = np.array(
-        [int(hashlib.sha256(f"fold|{r['source']}|{r['group']}".encode()).hexdigest(), 16) % 3 for r in rows]
+    lang = np.array([r.get("language") for r in rows])
+    src = np.array([r.get("source") for r in rows])
+    y = np.array([int(r.label or 0) for r in rows])
+    split = np.array(
+        ["test_only" if r.get("source") in TEST_ONLY else split_of(r.get("source"), r.group) for r in rows]
     )
+    fold = np.array(
+        [int(hashlib.sha256(f"fold|{r.get('source')}|{r.group}".encode()).hexdigest(), 16) % 3 for r in rows]
+    )
+
+    def cell_weights(idx: np.ndarray) -> np.ndarray:  # the member's: each (language, source, class) weighs the same
+        return sample_weights([rows[i] for i in idx])
+
     print(f"{n} texts loaded {time.time() - t0:.0f}s", flush=True)
-    feats = [features(r["text"]) for r in rows]
+    feats = [features(r.text) for r in rows]
     names = list(feats[0])
     X_all = np.array([[f[k] for k in names] for f in feats], dtype=np.float64)
     nolen = [i for i, k in enumerate(names) if k not in LENGTH_FEATURES]
     print(f"{len(names)} style features {time.time() - t0:.0f}s", flush=True)
-    C = counts(NGRAM, [r["text"] for r in rows])
+    C = counts(NGRAM, [r.text for r in rows])
     print(f"n-gram counts {C.shape} {time.time() - t0:.0f}s", flush=True)
 
     cache: dict = {}
@@ -289,11 +274,11 @@ def main() -> None:
         return cache[key]
 
     def fit_ngram(idx):
-        return memo("ngram", idx, lambda: NgramModel.fit_counts(C[idx], y[idx], cell_weights(idx, lang, src, y), NGRAM))
+        return memo("ngram", idx, lambda: NgramModel.fit_counts(C[idx], y[idx], cell_weights(idx), NGRAM))
 
     def run(train_idx, cal_idx, test_idx) -> dict:
         out = {}
-        w = cell_weights(train_idx, lang, src, y)
+        w = cell_weights(train_idx)
         ng = fit_ngram(train_idx)
         s_ng = {k: ng.log_odds_of_counts(C[i]) for k, i in (("cal", cal_idx), ("test", test_idx))}
         s = {"ngram": s_ng}
@@ -319,9 +304,10 @@ def main() -> None:
         }
         # blend: Platt-calibrate each on the calibration split, average the calibrated logits (equal weights)
         yc = y[cal_idx]
-        a1, b1 = platt(s["ngram"]["cal"], yc)
-        a2, b2 = platt(s["style"]["cal"], yc)
-        s["blend_avg"] = {k: 0.5 * (a1 * s["ngram"][k] + b1) + 0.5 * (a2 * s["style"][k] + b2) for k in ("cal", "test")}
+        p1, p2 = (fit_balanced_platt(list(s[tag]["cal"]), list(yc)) for tag in ("ngram", "style"))
+        s["blend_avg"] = {
+            k: 0.5 * (p1.a * s["ngram"][k] + p1.b) + 0.5 * (p2.a * s["style"][k] + p2.b) for k in ("cal", "test")
+        }
         if stack_on:  # n-gram log-odds as a GBDT feature: out-of-fold on the train split (3 group folds)
 
             def make_stack():

@@ -1,19 +1,37 @@
 """How every member reads a text: plain typography (`plain_typography`) and, for the whole-text members, one
-canonical form (`canonical`). One module, so the members cannot drift apart in what they see.
+canonical form (`canonical`). One module, so the members cannot drift apart in what they see. Sentence spans are
+offsets into the text as sent (`model/sentences.py`), never into these forms.
 
-Plain typography: curly quotes and long dashes as their ASCII forms, one character for one. Why: whether a text
-has curly ("smart") quotes or long dashes depends on the editor it was typed in (Word, Google
-Docs and phones turn straight quotes into curly ones and two hyphens into an em dash), not on who wrote it, yet in
-the training corpora they pattern with the label (20% of the Fast-DetectGPT AI texts have curly quotes, 2% of its
-human texts). Measured during development on the model before this step: of the 55 human texts with curly quotes
-among test and 4,000 ood_dev texts, 20% were called AI as typed and 13% with ASCII quotes. Every member therefore
-reads plain typography, in training and in inference, and the same words get the same verdict whatever editor
-produced them. The map is one character to one, so offsets into the text (sentence spans) stay valid.
+Plain typography, in three steps:
+1. Curly quotes and long dashes as their ASCII forms. Why: whether a text has curly ("smart") quotes or long dashes
+   depends on the editor it was typed in (Word, Google Docs and phones turn straight quotes into curly ones and two
+   hyphens into an em dash), not on who wrote it, yet in the training corpora they pattern with the label (20% of
+   the Fast-DetectGPT AI texts have curly quotes, 2% of its human texts). Measured during development on the model
+   before this step: of the 55 human texts with curly quotes among test and 4,000 ood_dev texts, 20% were called AI
+   as typed and 13% with ASCII quotes.
+2. Invisible format characters dropped (`drop_invisible`: Unicode category Cf, e.g. zero-width space and joiners,
+   soft hyphen, word joiner, byte-order mark, direction marks). Why: a reader sees none of them, yet one inside a
+   word splits the words and character n-grams the n-gram, skeleton and style members read (the transformer's
+   tokenizer drops them already), so sprinkling them over a text hid it. Measured with `benchmarks/disguises.py`
+   (docs/BENCHMARKS.md, "Disguised text").
+3. Lookalike letters folded (`fold_lookalikes`): a Latin word with letters from another script that look the same
+   (Cyrillic "е" in "thе", Armenian "ո", mathematical "𝚝", fullwidth "ｍ") reads as that word in Latin letters.
+   Why: swapping letters for lookalikes is the cheapest way to hide AI text from a detector, and it works on every
+   member, since their tokens and n-grams turn into rare ones (ood_dev's DetectRL character attacks do it; the same
+   benchmark measures it). Only a word that mixes ASCII letters with lookalikes, and that reads as a common English
+   word once folded, is changed: Russian or Greek words, "TNFα", "Lyα" or "xⁿ" stay as written.
+Every member reads plain typography, in training and in inference, so the same words get the same verdict whatever
+editor produced them or however they were disguised.
 """
 
 from __future__ import annotations
 
+import re
+import sys
 import unicodedata
+from functools import lru_cache
+
+from .rarity import zipf
 
 PLAIN = str.maketrans(
     {
@@ -38,9 +56,91 @@ PLAIN = str.maketrans(
 )
 
 
+# Letters that are letters of a language written in Latin script, not disguises: Turkish dotless i, the long s,
+# and the Romance ordinal indicators ("5º", "1ª").
+NOT_LOOKALIKES = frozenset("ıſºª")
+# A folded word must be at least this common in English (Zipf scale, `model/rarity.py`): 2.5 is about once in three
+# million words. Rarer results ("tnfa", "lya", "xn") were more often symbols in scientific text than disguised words.
+LOOKALIKE_MIN_ZIPF = 2.5
+_LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")  # a word: letters, with apostrophes inside ("it's")
+
+
+@lru_cache(maxsize=1)
+def _confusables() -> dict[str, str]:
+    """Each character that Unicode's confusables list (via `confusable_homoglyphs`, MIT; kept up to date
+    there, so not copied here) says looks like one ASCII letter, mapped to that letter."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    table: dict[str, str] = {}
+    for char, lookalikes in confusables_data.items():
+        if len(char) != 1 or char.isascii() or char in NOT_LOOKALIKES:
+            continue
+        letters = [item["c"] for item in lookalikes if len(item["c"]) == 1 and item["c"].isascii()]
+        letters = [letter for letter in letters if letter.isalpha()]
+        if letters:
+            table[char] = letters[0]
+    return table
+
+
+@lru_cache(maxsize=4096)
+def _lookalike(char: str) -> str | None:
+    """The ASCII letter `char` stands for, if any: from the confusables list, else from NFKC for compatibility
+    forms that list leaves out (fullwidth "ｍ")."""
+    if char.isascii() or char in NOT_LOOKALIKES:
+        return None
+    letter = _confusables().get(char)
+    if letter is None:
+        nfkc = unicodedata.normalize("NFKC", char)
+        letter = nfkc if len(nfkc) == 1 and nfkc.isascii() and nfkc.isalpha() else None
+    return letter
+
+
+def _fold_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if word.isascii() or not any(c.isascii() for c in word):
+        return word
+    folded = "".join(_lookalike(c) or c for c in word)
+    if folded == word or zipf(folded.lower()) < LOOKALIKE_MIN_ZIPF:
+        return word
+    return folded
+
+
+def fold_lookalikes(text: str) -> str:
+    """The text with each disguised English word in plain ASCII letters (see the module's docstring), one
+    character for one."""
+    return text if text.isascii() else _LETTERS.sub(_fold_word, text)
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> dict[int, None]:
+    """Every format character (Unicode category Cf) mapped to nothing: built once, in about 0.1 s."""
+    return {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"}
+
+
+def drop_invisible(text: str) -> str:
+    """The text without invisible format characters (see the module's docstring)."""
+    return text if text.isascii() else text.translate(_invisible())
+
+
 def plain_typography(text: str) -> str:
-    """The text with the quotes and dashes above made ASCII; same length, same offsets."""
-    return text.translate(PLAIN)
+    """The text as every member reads it: quotes and dashes ASCII, invisible characters dropped, disguised words
+    in plain letters (the three steps of the module's docstring)."""
+    return fold_lookalikes(drop_invisible(text.translate(PLAIN)))
+
+
+def undone_disguises(text: str) -> dict[str, int]:
+    """How many characters steps 2 and 3 changed, by kind ("invisible_characters" dropped, "lookalike_letters"
+    folded); only the kinds the text has. Worth showing a reviewer: people rarely type them, though copying out of a
+    web page or a PDF can bring invisible ones along."""
+    if text.isascii():
+        return {}
+    typed = text.translate(PLAIN)
+    visible = drop_invisible(typed)
+    counts = {
+        "invisible_characters": len(typed) - len(visible),
+        "lookalike_letters": sum(a != b for a, b in zip(visible, fold_lookalikes(visible), strict=True)),
+    }
+    return {kind: n for kind, n in counts.items() if n}
 
 
 def canonical(text: str) -> str:

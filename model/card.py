@@ -397,7 +397,10 @@ def render(
         "window and the document score is the length-weighted mean of the window log-odds, so nothing is "
         "truncated silently (`tokens_used` vs `tokens_total` in every answer). Every member reads the text with "
         "plain typography, curly quotes and long dashes as their ASCII forms (`model/canonical.py`): they come from "
-        "the editor a text was typed in, not from its writer, so they do not change the answer.",
+        "the editor a text was typed in, not from its writer, so they do not change the answer. Two cheap ways to "
+        "hide a text are undone the same way: invisible characters (zero-width spaces, soft hyphens) are dropped, "
+        "and letters from other scripts that look like Latin ones (Cyrillic 'е' in 'thе') are read as the English "
+        "word they imitate (`benchmarks/disguises.py` measures both).",
         _soup_text(manifest),
         _interpolation_text(manifest),
         _ensemble_text(manifest),

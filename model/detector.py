@@ -19,6 +19,7 @@ from . import precision
 from .artifact import LoadedArtifact, load_artifact
 from .blend import LEXICAL_MEMBERS, blend, member_log_odds
 from .calibration import Platt, verdict
+from .canonical import plain_typography, undone_disguises
 from .config import DetectSettings
 from .forward import document_log_odds, hidden_size, max_positions, special_token_count, token_ids
 from .language import LanguageGuess, identify, is_unsupported
@@ -91,10 +92,12 @@ class Detection:
     segments: list[Segment] | None = None
     # Share of human texts called AI at this threshold, per set the model was evaluated on (model/measured.py)
     false_positive_rates: list[dict[str, Any]] | None = None
+    # Characters read as plain text before scoring, by kind, when the text has any (model/canonical.py)
+    disguises: dict[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("sentences", "novelty", "class_probabilities", "segments", "false_positive_rates"):
+        for name in ("sentences", "novelty", "class_probabilities", "segments", "false_positive_rates", "disguises"):
             if data[name] is None:
                 data.pop(name)
         return data
@@ -191,9 +194,12 @@ class Detector:
         }
 
     def _identify(self, text: str) -> LanguageGuess | None:
-        if len(text) < self.settings.language_min_chars:
+        """The language of the text as the members read it: English disguised with Cyrillic lookalikes or zero-width
+        characters is English."""
+        plain = plain_typography(text)
+        if len(plain.strip()) < self.settings.language_min_chars:
             return None
-        return identify(text, self.settings.language_sample_chars)
+        return identify(plain, self.settings.language_sample_chars)
 
     def _routed(self, guess: LanguageGuess | None) -> str | None:
         """The language whose multilingual calibration judges the text; None for the English ensemble."""
@@ -231,12 +237,12 @@ class Detector:
             raise InputError(
                 "invalid_encoding", f"text cannot be encoded as UTF-8 (character {exc.start} is a lone surrogate)"
             ) from exc
-        if not text.strip():
-            raise InputError("empty_text", "text is empty or only whitespace")
         if len(text) > self.settings.max_chars:
             raise InputError(
                 "text_too_long", f"text has {len(text)} characters; the maximum is {self.settings.max_chars}"
             )
+        if not plain_typography(text).strip():  # what the members read: invisible characters are dropped
+            raise InputError("empty_text", "text is empty or only whitespace and invisible characters")
         return text
 
     def _prepare(self, ids: list[int]) -> _Prepared:
@@ -358,7 +364,7 @@ class Detector:
             language = guess.code
             if routed is None and is_unsupported(guess, self.languages):
                 label, confidence, reason = "inconclusive", "low", "unsupported_language"
-        if word_count(text, rules.cjk_chars_per_word) < self.settings.min_words:
+        if word_count(plain_typography(text), rules.cjk_chars_per_word) < self.settings.min_words:  # words read
             label, confidence, reason = "inconclusive", "low", "too_short"
         return Detection(
             predicted_class=v.predicted_class,
@@ -376,6 +382,7 @@ class Detector:
             sentences=sents,
             # the rates were measured at the English threshold: a text judged in another language has none yet
             false_positive_rates=(self.false_positive_rates or None) if routed is None else None,
+            disguises=undone_disguises(text) or None,
         )
 
     def _sentence_scores(

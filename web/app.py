@@ -150,6 +150,8 @@ def show_result(name: str, text: str, result: dict[str, Any], cfg: WebSettings, 
         f"{result['tokens_used']} of {result['tokens_total']} tokens read"
         f"{' in overlapping windows' if result.get('windows', 1) > 1 else ''} · model {result['model_version']}"
     )
+    if result.get("disguises"):
+        st.warning(render.disguises_sentence(result))
     st.markdown(render.fpr_sentence(result))
     model_card_block(result, cfg, key)
     segments = result.get("segments") or []

@@ -103,6 +103,25 @@ def gauge(probability: float, threshold: float, greyed: bool = False, caption: s
     )
 
 
+def disguises_sentence(result: Mapping[str, Any]) -> str:
+    """What the model read as plain text before scoring (the answer's `disguises`), or "" when nothing."""
+    found = result.get("disguises") or {}
+    parts = []
+    if found.get("invisible_characters"):
+        n = int(found["invisible_characters"])
+        parts.append(f"{n:,} invisible character{'s' if n > 1 else ''} (zero-width spaces, soft hyphens)")
+    if found.get("lookalike_letters"):
+        n = int(found["lookalike_letters"])
+        parts.append(f"{n:,} letter{'s' if n > 1 else ''} from other scripts that look like Latin ones")
+    if not parts:
+        return ""
+    return (
+        f"The text holds {' and '.join(parts)}; the model read past them, as if the text were typed plainly. "
+        "They are a known way to hide AI text from detectors, though copying out of a web page or a PDF can bring "
+        "invisible ones along."
+    )
+
+
 def fpr_sentence(result: Mapping[str, Any]) -> str:
     """What the threshold costs in false accusations, as measured, with the sets it was measured on."""
     rates = result.get("false_positive_rates") or []
@@ -246,6 +265,7 @@ def report_html(name: str, text: str, result: Mapping[str, Any], created: str) -
         headline,
         gauge(p, float(result["threshold"]), greyed),
         f"<p>{html.escape(why)}</p>" if why else "",
+        f"<p>{html.escape(disguises_sentence(result))}</p>" if result.get("disguises") else "",
         f"<p>{html.escape(fpr_sentence(result)).replace('`', '')}</p>",
     ]
     if len(result.get("segments") or []) > 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import unicodedata
 from typing import Any
 
 from .config import ApiConfig
@@ -49,11 +50,17 @@ def parse_body(event: dict[str, Any], config: ApiConfig) -> dict[str, Any]:
     return body
 
 
+def _visible(text: str) -> str:
+    """The text without invisible format characters (zero-width spaces, soft hyphens: Unicode category Cf), which the
+    model does not read either (`model/canonical.py`; the Lambda cannot import it)."""
+    return text if text.isascii() else "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def check_text(value: Any, name: str, config: ApiConfig) -> str:
     if not isinstance(value, str):
         raise ApiError(400, "invalid_field", f"'{name}' must be a string")
-    if not value.strip():
-        raise ApiError(422, "empty_text", f"'{name}' is empty or only whitespace")
+    if not _visible(value).strip():
+        raise ApiError(422, "empty_text", f"'{name}' is empty or only whitespace and invisible characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate such as "\ud800" is valid JSON but not text

@@ -85,6 +85,7 @@ def test_unknown_route(api, key):
         ({"json": {"input_text": ["x"]}}, 400, "invalid_field"),
         ({"json": {"input_text": 12}}, 400, "invalid_field"),
         ({"json": {"input_text": " \n "}}, 422, "empty_text"),
+        ({"json": {"input_text": "\u200b \u200b\u00ad"}}, 422, "empty_text"),
         ({"json": {"input_text": "x" * 20_001}}, 413, "text_too_long"),
         ({"json": {"input_text": TEXT, "sentences": "yes"}}, 400, "invalid_field"),
         (

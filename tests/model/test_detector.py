@@ -22,6 +22,7 @@ def english(n_words: int) -> str:
     [
         ("", "empty_text"),
         ("  \n\t ", "empty_text"),
+        ("\u200b \u00ad\u200d\ufeff", "empty_text"),  # only invisible characters: nothing to read
         (42, "invalid_type"),
         (None, "invalid_type"),
         (b"caf\xe9 au lait", "invalid_encoding"),

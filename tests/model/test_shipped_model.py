@@ -58,3 +58,27 @@ def test_typography_does_not_change_the_verdict(shipped):
     assert a.probability_ai == b.probability_ai and a.label == b.label
     assert [s.probability_ai for s in a.sentences] == [s.probability_ai for s in b.sentences]
     assert all(curly[s.start : s.end] == s.text for s in b.sentences)  # spans still point into the text as sent
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        lambda text: text.replace("e", "\u0435").replace("o", "\u043e").replace("p", "\u0440"),  # Cyrillic letters
+        lambda text: text.replace("ee", "e\u200be").replace("mi", "m\u00adi").replace("th", "t\u200dh"),  # invisible
+    ],
+    ids=["lookalike_letters", "invisible_characters"],
+)
+def test_disguises_do_not_hide_a_text(shipped, disguise):
+    """Lookalike letters from other scripts and invisible characters inside words (cheap ways to evade detectors)
+    change nothing: the members read the words they hide, and the spans still point into the text as sent."""
+    plain = (
+        "The committee reviewed the proposal and found that the budget was not sufficient to cover the costs of the "
+        "new program. Several members argued that the plan should be revised before the next meeting. "
+    ) * 3
+    disguised = disguise(plain)
+    assert disguised != plain
+    [a], [b] = shipped.detect([plain], sentences=True), shipped.detect([disguised], sentences=True)
+    assert b.language == "en" and a.disguises is None and sum(b.disguises.values()) > 10  # shown to a reviewer
+    assert a.probability_ai == b.probability_ai and a.label == b.label
+    assert [s.probability_ai for s in a.sentences] == [s.probability_ai for s in b.sentences]
+    assert all(disguised[s.start : s.end] == s.text for s in b.sentences)

@@ -82,6 +82,15 @@ def test_measured_false_positive_rate_and_mixed_verdict(mixed_api, key, monkeypa
     assert report.label == "Download report (HTML)"
 
 
+def test_characters_read_past_are_shown_beside_the_verdict(page):
+    """Zero-width spaces inside words: the answer's `disguises`, said on the page without an accusation."""
+    assert not page.warning
+    check(page, TEXT.replace("a", "a\u200b"))
+    assert not page.error
+    [said] = [w.value for w in page.warning]
+    assert "invisible characters (zero-width spaces" in said and "web page or a PDF" in said
+
+
 def test_short_text_is_inconclusive_with_the_score_greyed_out(page):
     check(page, "Just a few words here.")
     shown = markdown_text(page)

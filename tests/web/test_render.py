@@ -1,7 +1,9 @@
-"""The page's HTML pieces: colour scale, sentence marks, gauge, legend, false-positive sentence, downloadable report."""
+"""The page's HTML pieces: colour scale, sentence marks, gauge, legend, false-positive and disguise sentences,
+downloadable report."""
 
 from aidetector.web.render import (
     colour,
+    disguises_sentence,
     fpr_sentence,
     gauge,
     highlight,
@@ -45,6 +47,14 @@ def test_false_positive_sentence_names_the_sets():
     assert "not measured" in fpr_sentence({"threshold": 0.5})
 
 
+def test_the_disguise_sentence_says_what_was_read_past_and_why_it_may_be_there():
+    said = disguises_sentence({"disguises": {"invisible_characters": 1, "lookalike_letters": 1204}})
+    assert "1 invisible character (zero-width" in said and "1,204 letters from other scripts" in said
+    assert "web page or a PDF" in said  # not an accusation: copied text can carry them
+    assert disguises_sentence({"disguises": {"invisible_characters": 3}}).startswith("The text holds 3 invisible")
+    assert disguises_sentence({}) == ""
+
+
 def test_report_is_one_self_contained_file():
     text = "First part here. Second part there."
     result = {
@@ -65,6 +75,9 @@ def test_report_is_one_self_contained_file():
     assert page.startswith("<!doctype html>") and "<script" not in page and "http" not in page
     assert "Mixed" in page and "segment-ai" in page and "v1" in page and "2026-12-03" in page
     assert "not measured" in page  # no false-positive figure: said so, not left out
+    assert "invisible" not in page
+    shown = report_html("essay.txt", text, {**result, "disguises": {"invisible_characters": 2}}, "2026-12-03")
+    assert "2 invisible characters" in shown
 
 
 def test_the_languages_sentence_names_what_is_judged_and_what_is_not_yet():

@@ -86,6 +86,7 @@ def test_bodies_that_break_the_json_parser_are_400_not_500(body, words):
         (42, 400, "invalid_field"),
         (None, 400, "invalid_field"),
         (" \n\t", 422, "empty_text"),
+        ("\u200b \u00ad\ufeff", 422, "empty_text"),  # only invisible characters, which the model does not read
         ("ok \ud800 text", 400, "invalid_encoding"),
         ("x" * 51, 413, "text_too_long"),
     ],
@@ -93,6 +94,10 @@ def test_bodies_that_break_the_json_parser_are_400_not_500(body, words):
 def test_texts_refused_with_their_status_and_code(value, status, code):
     error = refused(check_text, value, "input_text", CONFIG)
     assert (error.status, error.code) == (status, code) and "'input_text'" in error.message
+
+
+def test_a_text_with_invisible_characters_among_its_words_is_kept_as_sent():
+    assert check_text("ze\u200bro wid\u00adth", "input_text", CONFIG) == "ze\u200bro wid\u00adth"
 
 
 def test_a_text_of_exactly_the_limit_is_accepted():

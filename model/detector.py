@@ -19,7 +19,7 @@ from . import precision
 from .artifact import LoadedArtifact, load_artifact
 from .blend import LEXICAL_MEMBERS, blend, member_log_odds
 from .calibration import Platt, verdict
-from .canonical import plain_typography, undone_disguises
+from .canonical import drop_invisible, plain_typography, undone_disguises
 from .config import DetectSettings
 from .forward import document_log_odds, hidden_size, max_positions, special_token_count, token_ids
 from .language import LanguageGuess, identify, is_unsupported
@@ -193,10 +193,9 @@ class Detector:
             "other_languages": "inconclusive, with reason unsupported_language",
         }
 
-    def _identify(self, text: str) -> LanguageGuess | None:
-        """The language of the text as the members read it: English disguised with Cyrillic lookalikes or zero-width
-        characters is English."""
-        plain = plain_typography(text)
+    def _identify(self, plain: str) -> LanguageGuess | None:
+        """The language of a text as the members read it (`plain_typography`): English disguised with Cyrillic
+        lookalikes or zero-width characters is English."""
         if len(plain.strip()) < self.settings.language_min_chars:
             return None
         return identify(plain, self.settings.language_sample_chars)
@@ -241,7 +240,7 @@ class Detector:
             raise InputError(
                 "text_too_long", f"text has {len(text)} characters; the maximum is {self.settings.max_chars}"
             )
-        if not plain_typography(text).strip():  # what the members read: invisible characters are dropped
+        if not drop_invisible(text).strip():  # nothing the members would read (as the API checks it)
             raise InputError("empty_text", "text is empty or only whitespace and invisible characters")
         return text
 
@@ -288,7 +287,8 @@ class Detector:
         valid = [self.validate(t) for t in texts]
         if not valid:
             return []
-        guesses = [self._identify(t) for t in valid]
+        plain = [plain_typography(t) for t in valid]  # as the members read them: once, for language and length
+        guesses = [self._identify(t) for t in plain]
         routed = [self._routed(g) for g in guesses]
         prepared = [self._prepare(ids) for ids in self._tokenize(valid)]
         # The English ensemble reads the texts not routed to the multilingual member (all of them when none is).
@@ -311,9 +311,9 @@ class Detector:
                 probs[i] = p
         sentence_scores = self._sentence_scores(valid, routed) if sentences else [None] * len(valid)
         results = [
-            self._detection(text, prep, p, sents, far, guess, code)
-            for text, prep, p, sents, far, guess, code in zip(
-                valid, prepared, probs, sentence_scores, novelty, guesses, routed, strict=True
+            self._detection(text, read, prep, p, sents, far, guess, code)
+            for text, read, prep, p, sents, far, guess, code in zip(
+                valid, plain, prepared, probs, sentence_scores, novelty, guesses, routed, strict=True
             )
         ]
         if self.settings.segments and english:  # mixed authorship: the English ensemble reads the parts
@@ -340,6 +340,7 @@ class Detector:
     def _detection(
         self,
         text: str,
+        plain: str,
         prep: _Prepared,
         probability: float,
         sents: list[SentenceScore] | None,
@@ -364,7 +365,7 @@ class Detector:
             language = guess.code
             if routed is None and is_unsupported(guess, self.languages):
                 label, confidence, reason = "inconclusive", "low", "unsupported_language"
-        if word_count(plain_typography(text), rules.cjk_chars_per_word) < self.settings.min_words:  # words read
+        if word_count(plain, rules.cjk_chars_per_word) < self.settings.min_words:  # the words the members read
             label, confidence, reason = "inconclusive", "low", "too_short"
         return Detection(
             predicted_class=v.predicted_class,

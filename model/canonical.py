@@ -18,8 +18,13 @@ Plain typography, in three steps:
    (Cyrillic "е" in "thе", Armenian "ո", mathematical "𝚝", fullwidth "ｍ") reads as that word in Latin letters.
    Why: swapping letters for lookalikes is the cheapest way to hide AI text from a detector, and it works on every
    member, since their tokens and n-grams turn into rare ones (ood_dev's DetectRL character attacks do it; the same
-   benchmark measures it). Only a word that mixes ASCII letters with lookalikes, and that reads as a common English
-   word once folded, is changed: Russian or Greek words, "TNFα", "Lyα" or "xⁿ" stay as written.
+   benchmark measures it). Only words of a text written mostly in ASCII letters are folded. Lookalikes from a script
+   English text has no use for (Cyrillic, Armenian, ...: `DISGUISE_SCRIPTS`) are folded inside any word with ASCII
+   letters, and, in a text that has such words, a word made only of them when it then reads as a common English word
+   (a Cyrillic "а" standing for the article "a"; a Russian name such as "Ка-52К" in a text with no disguised word
+   stays as written). A word with Greek, mathematical or IPA lookalikes, which English uses as symbols, is folded only
+   when it has ASCII letters and reads as a common English word once folded. So Russian or Greek text, and symbols
+   such as "TNFα", "α-helix" or "xⁿ", stay as written.
 Every member reads plain typography, in training and in inference, so the same words get the same verdict whatever
 editor produced them or however they were disguised.
 """
@@ -62,7 +67,16 @@ NOT_LOOKALIKES = frozenset("ıſºª")
 # A folded word must be at least this common in English (Zipf scale, `model/rarity.py`): 2.5 is about once in three
 # million words. Rarer results ("tnfa", "lya", "xn") were more often symbols in scientific text than disguised words.
 LOOKALIKE_MIN_ZIPF = 2.5
+# Scripts (the first word of a letter's Unicode name) that English text has no use for, so their lookalikes inside a
+# word with ASCII letters are folded whatever the word (names and typos included). Greek, mathematical and IPA
+# letters are not here: English text uses them as symbols, so a word with them must pass the common-word check.
+DISGUISE_SCRIPTS = frozenset({"CYRILLIC", "ARMENIAN", "COPTIC", "CHEROKEE", "LISU", "FULLWIDTH"})
+# Words are folded only in a text whose letters are at least this share ASCII: English with lookalikes in it, not
+# Russian text, whose "а", "с", "о" and "у" are words of their own, nor an English text quoting a Russian phrase.
+LOOKALIKE_MIN_ASCII_SHARE = 0.5
 _LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")  # a word: letters, with apostrophes inside ("it's")
+_LETTER = re.compile(r"[^\W\d_]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 @lru_cache(maxsize=1)
@@ -92,23 +106,53 @@ def _lookalike(char: str) -> str | None:
     if letter is None:
         nfkc = unicodedata.normalize("NFKC", char)
         letter = nfkc if len(nfkc) == 1 and nfkc.isascii() and nfkc.isalpha() else None
+    if letter == "l" and char.isupper():  # the list reads every capital I-alike (Greek "Ι", Cyrillic "І") as "l"
+        letter = "I"
     return letter
 
 
-def _fold_word(match: re.Match[str]) -> str:
+@lru_cache(maxsize=4096)
+def _disguising(char: str) -> bool:
+    """Whether `char` is a lookalike from a script English text has no use for (`DISGUISE_SCRIPTS`)."""
+    return _lookalike(char) is not None and unicodedata.name(char, "").split(" ", 1)[0] in DISGUISE_SCRIPTS
+
+
+def _fold_mixed_word(match: re.Match[str]) -> str:
+    """A word with ASCII letters and lookalikes, folded: always when its lookalikes are all of `DISGUISE_SCRIPTS`,
+    else (Greek, mathematical, IPA: maybe a symbol) only when it then reads as a common English word."""
     word = match.group(0)
     if word.isascii() or not any(c.isascii() for c in word):
         return word
     folded = "".join(_lookalike(c) or c for c in word)
-    if folded == word or zipf(folded.lower()) < LOOKALIKE_MIN_ZIPF:
+    if all(_disguising(c) for c in word if _lookalike(c)):
+        return folded
+    return folded if zipf(folded.lower()) >= LOOKALIKE_MIN_ZIPF else word
+
+
+def _fold_lookalike_word(match: re.Match[str]) -> str:
+    """A word made only of `DISGUISE_SCRIPTS` lookalikes (Cyrillic "а" for the article "a"), folded when it then
+    reads as a common English word."""
+    word = match.group(0)
+    if word.isascii() or not all(_disguising(c) for c in word):
         return word
-    return folded
+    folded = "".join(_lookalike(c) or c for c in word)
+    return folded if zipf(folded.lower()) >= LOOKALIKE_MIN_ZIPF else word
+
+
+def _mostly_ascii_letters(text: str) -> bool:
+    letters = len(_LETTER.findall(text))
+    return letters > 0 and len(_ASCII_LETTER.findall(text)) >= LOOKALIKE_MIN_ASCII_SHARE * letters
 
 
 def fold_lookalikes(text: str) -> str:
     """The text with each disguised English word in plain ASCII letters (see the module's docstring), one
     character for one."""
-    return text if text.isascii() else _LETTERS.sub(_fold_word, text)
+    if text.isascii() or not _mostly_ascii_letters(text):
+        return text
+    folded = _LETTERS.sub(_fold_mixed_word, text)
+    if folded == text:  # no word is disguised, so a word all of another script is that script ("Ка-52К")
+        return text
+    return _LETTERS.sub(_fold_lookalike_word, folded)
 
 
 @lru_cache(maxsize=1)

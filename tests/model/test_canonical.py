@@ -36,6 +36,32 @@ def test_disguised_english_words_read_as_plain_letters_one_for_one():
     assert canonical(text) == plain
 
 
+def test_cyrillic_and_like_scripts_are_folded_inside_any_word_and_as_whole_words_in_a_disguised_text():
+    # Cyrillic a standing for the article, in a rare name, and capital I-alikes (which the confusables list reads
+    # as "l")
+    text = "\u0406t is \u0430 story \u0430bout M\u0430rtinez \u0430nd \u0399nes, not \u0430 myth."
+    assert fold_lookalikes(text) == "It is a story about Martinez and Ines, not a myth."
+    assert undone_disguises(text)["lookalike_letters"] == 7
+
+
+def test_a_word_of_another_script_stays_in_a_text_with_no_disguised_word():
+    for text in (
+        "Russia is developing four prototype \u041a\u0430-52\u041a helicopters for the navy.",  # a name: "Ka-52K"
+        "He said \u00ab\u042f \u0441 \u0442\u043e\u0431\u043e\u0439\u00bb and left the room.",  # a quote
+    ):
+        assert fold_lookalikes(text) == text
+        assert undone_disguises(text) == {}
+
+
+def test_a_text_mostly_in_another_script_is_left_alone():
+    # Russian with one mixed word (a typo's Latin "e"): not an English text, so nothing is folded
+    text = "\u041f\u0440\u0438\u0432\u0435\u0442, \u043c\u0438\u0440, \u0430 \u0441 \u043e t\u0435st"
+    assert fold_lookalikes(text) == text
+    # Chinese with symbols that would fold to common English words ("la", "Coll"): nothing is disguised there
+    text = "\u7f3a\u6c27\u8bf1\u5bfc\u56e0\u5b50-l\u03b1\uff08HIF-1\u03b1\uff09\u548c\u80f6\u539f\uff08Col\u2160\uff09"
+    assert fold_lookalikes(text) == text
+
+
 def test_real_words_of_other_scripts_and_symbols_stay_as_written():
     for text in (
         "\u041f\u0440\u0438\u0432\u0435\u0442, \u043c\u0438\u0440",  # Russian

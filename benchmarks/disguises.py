@@ -8,7 +8,7 @@
   off, then on.
 - `made_here`: a seeded sample of the file's other AI texts, scored undisguised, then with each disguise of
   `DISGUISES` made here (zero-width spaces inside words, lookalike letters, extra spaces, paragraph breaks, random
-  capitals, non-breaking spaces); a disguise that a reading step undoes is also scored with that step off.
+  capitals, non-breaking spaces, typos); a disguise that a reading step undoes is also scored with that step off.
 
 Each is compared with a seeded sample of the file's human texts, scored once as the product reads them: mean
 P(AI), the share called AI at the model's threshold, AUROC and TPR at 1% FPR. Prints one JSON object.
@@ -80,6 +80,24 @@ def non_breaking_spaces(text: str, rng: random.Random, share: float) -> str:
     return "".join("\u00a0" if c == " " and rng.random() < share else c for c in text)
 
 
+def typos(text: str, rng: random.Random, share: float) -> str:
+    """One typo in `share` of the words longer than three letters: two letters swapped, one dropped or one doubled
+    (DetectRL's character attacks make such typos, among others). No step undoes them: people make typos too, and
+    a reading that mended them would make human writing look more like AI text."""
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        if len(word) > 3 and word.isalpha() and rng.random() < share:
+            at = rng.randrange(1, len(word) - 1)
+            kind = rng.randrange(3)
+            if kind == 0:
+                words[i] = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+            elif kind == 1:
+                words[i] = word[:at] + word[at + 1 :]
+            else:
+                words[i] = word[: at + 1] + word[at:]
+    return " ".join(words)
+
+
 # name -> (how, the reading step that undoes it, if any); `share` is the share of words (of letters / 6 for
 # capitals, of spaces for non-breaking ones) disguised
 DISGUISES: dict[str, tuple[Callable[[str, random.Random, float], str], str | None]] = {
@@ -89,6 +107,7 @@ DISGUISES: dict[str, tuple[Callable[[str, random.Random, float], str], str | Non
     "paragraph_breaks": (paragraph_breaks, None),
     "random_capitals": (random_capitals, None),
     "non_breaking_spaces": (non_breaking_spaces, None),
+    "typos": (typos, None),
 }
 
 

@@ -48,3 +48,13 @@ def test_zero_width_spaces_go_inside_the_share_of_long_words_asked_for():
     assert 250 < sum(script.ZERO_WIDTH_SPACE in w for w in words) < 350
     assert all(script.ZERO_WIDTH_SPACE not in w for w in words[1000:])
     assert hidden.replace(script.ZERO_WIDTH_SPACE, "") == text
+
+
+def test_typos_change_one_letter_in_the_share_of_long_words_asked_for():
+    script = load_module(ROOT / "benchmarks" / "disguises.py", "disguises")
+    text = " ".join(["letter"] * 1000 + ["a", "of", "it's"] * 100)
+    words = script.typos(text, random.Random(0), 0.3).split(" ")
+    changed = [w for w in words[:1000] if w != "letter"]
+    assert 250 < len(changed) < 350
+    assert all(abs(len(w) - len("letter")) <= 1 and w[0] == "l" for w in changed)  # the first letter stays
+    assert words[1000:] == ["a", "of", "it's"] * 100

@@ -1,5 +1,5 @@
-"""How much cheap disguises hide AI text, and what the reading steps that undo two of them
-(`model/canonical.py`: invisible characters dropped, lookalike letters folded) are worth.
+"""How much cheap disguises hide AI text, and what the reading steps that undo three of them
+(`model/canonical.py`: invisible characters dropped, lookalike letters folded, typos mended) are worth.
 
     .venv/bin/python benchmarks/disguises.py --data ../shared/data/ood_dev.jsonl --json out.json
 
@@ -39,8 +39,8 @@ CYRILLIC_LOOKALIKES = str.maketrans("aceopxy", "\u0430\u0441\u0435\u043e\u0440\u
 
 @contextmanager
 def step_off(name: str) -> Iterator[None]:
-    """The members read the text without one reading step (`fold_lookalikes` or `drop_invisible`): the ablation,
-    for this benchmark only. `plain_typography` looks the name up in its module at each call."""
+    """The members read the text without one reading step (`fold_lookalikes`, `drop_invisible` or `mend_typos`):
+    the ablation, for this benchmark only. `model/canonical.py` looks the name up in its module at each call."""
     step = getattr(canonical, name)
     setattr(canonical, name, lambda text: text)
     try:
@@ -82,8 +82,7 @@ def non_breaking_spaces(text: str, rng: random.Random, share: float) -> str:
 
 def typos(text: str, rng: random.Random, share: float) -> str:
     """One typo in `share` of the words longer than three letters: two letters swapped, one dropped or one doubled
-    (DetectRL's character attacks make such typos, among others). No step undoes them: people make typos too, and
-    a reading that mended them would make human writing look more like AI text."""
+    (DetectRL's character attacks make such typos, among others); `mend_typos` (model/spelling.py) undoes most."""
     words = text.split(" ")
     for i, word in enumerate(words):
         if len(word) > 3 and word.isalpha() and rng.random() < share:
@@ -107,7 +106,7 @@ DISGUISES: dict[str, tuple[Callable[[str, random.Random, float], str], str | Non
     "paragraph_breaks": (paragraph_breaks, None),
     "random_capitals": (random_capitals, None),
     "non_breaking_spaces": (non_breaking_spaces, None),
-    "typos": (typos, None),
+    "typos": (typos, "mend_typos"),
 }
 
 

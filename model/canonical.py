@@ -26,7 +26,9 @@ Plain typography, in three steps:
    when it has ASCII letters and reads as a common English word once folded. So Russian or Greek text, and symbols
    such as "TNFα", "α-helix" or "xⁿ", stay as written.
 Every member reads plain typography, in training and in inference, so the same words get the same verdict whatever
-editor produced them or however they were disguised.
+editor produced them or however they were disguised. The English members (transformer, n-gram, skeleton, style) then
+read it with likely typos mended (`english_reading`, `model/spelling.py`); language identification and the
+multilingual member do not.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import unicodedata
 from functools import lru_cache
 
 from .rarity import zipf
+from .spelling import mend_typos
 
 PLAIN = str.maketrans(
     {
@@ -187,8 +190,15 @@ def undone_disguises(text: str) -> dict[str, int]:
     return {kind: n for kind, n in counts.items() if n}
 
 
+def english_reading(text: str) -> str:
+    """The text as the English members read it: plain typography with likely typos mended (`model/spelling.py`).
+    Language identification and the multilingual member read plain typography only: mending would turn words of
+    other languages into English ones."""
+    return mend_typos(plain_typography(text))
+
+
 def canonical(text: str) -> str:
-    """The text as the style and skeleton members see it: NFKC (an ellipsis becomes three dots), plain typography,
-    every run of whitespace one space. Newlines record how a corpus was prepared, not who wrote it (see
+    """The text as the style and skeleton members see it: NFKC (an ellipsis becomes three dots), the English
+    reading, every run of whitespace one space. Newlines record how a corpus was prepared, not who wrote it (see
     `model/style.py`), so no member that reads the whole text may see them."""
-    return " ".join(plain_typography(unicodedata.normalize("NFKC", text)).split())
+    return " ".join(english_reading(unicodedata.normalize("NFKC", text)).split())

@@ -400,7 +400,9 @@ def render(
         "the editor a text was typed in, not from its writer, so they do not change the answer. Two cheap ways to "
         "hide a text are undone the same way: invisible characters (zero-width spaces, soft hyphens) are dropped, "
         "and letters from other scripts that look like Latin ones (Cyrillic 'е' in 'thе') are read as the English "
-        "word they imitate (`benchmarks/disguises.py` measures both).",
+        "word they imitate. The English members also read likely typos mended (`model/spelling.py`: an unknown "
+        "word becomes the common word one edit away), since typos hid AI text as well (`benchmarks/disguises.py` "
+        "measures all three).",
         _soup_text(manifest),
         _interpolation_text(manifest),
         _ensemble_text(manifest),

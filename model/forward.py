@@ -13,16 +13,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from .canonical import plain_typography
+from .canonical import english_reading
 from .precision import autocast
 
 
 def token_ids(tokenizer: Any, texts: Sequence[str], batch: int = 512) -> list[list[int]]:
-    """Token ids of each text (no special tokens, nothing truncated), read with plain typography
-    (`model/typography.py`): one function, so training and the Detector cannot read a text differently."""
+    """Token ids of each text (no special tokens, nothing truncated), in the English reading (`model/canonical.py`):
+    one function, so training and the Detector cannot read a text differently."""
     out: list[list[int]] = []
     for i in range(0, len(texts), batch):
-        plain = [plain_typography(t) for t in texts[i : i + batch]]
+        plain = [english_reading(t) for t in texts[i : i + batch]]
         enc = tokenizer(plain, add_special_tokens=False, truncation=False, verbose=False)
         out.extend(list(ids) for ids in enc["input_ids"])
     return out

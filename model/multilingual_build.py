@@ -68,7 +68,11 @@ def sample_weights(records: Sequence[Record]) -> np.ndarray:
 
 def ngram_config(settings: MultilingualSettings) -> NgramConfig:
     return NgramConfig(
-        char_ngrams=(1, 4), char_features=settings.char_features, word_features=settings.word_features, c=settings.c
+        char_ngrams=(1, 4),
+        char_features=settings.char_features,
+        word_features=settings.word_features,
+        c=settings.c,
+        english=False,  # plain typography only: mending typos would turn other languages' words into English ones
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from .canonical import plain_typography
+from .canonical import english_reading, plain_typography
 from .skeleton import skeleton
 
 SURFACE = "surface"  # the text's own characters and words
@@ -35,6 +35,7 @@ class NgramConfig:
     word_ngrams: tuple[int, int] = (1, 2)
     word_features: int = 2**17
     c: float = 1.0  # inverse L2 strength of the logistic regression
+    english: bool = True  # read the English way, typos mended (model/canonical.py); False: the multilingual member
 
 
 # The skeleton member: word 1-4-grams of skeleton tokens (a skeleton's words are few, so longer n-grams carry the
@@ -69,7 +70,8 @@ def counts(config: NgramConfig, texts: Sequence[str]) -> sparse.csr_matrix:
     char, word = _vectorizers(config)
     if config.view == SKELETON:
         return word.transform([skeleton(t) for t in texts]).tocsr()  # skeleton() reads plain typography itself
-    plain = [plain_typography(t) for t in texts]  # the same n-grams whatever editor typed the quotes
+    read = english_reading if config.english else plain_typography  # the same n-grams whatever editor typed quotes
+    plain = [read(t) for t in texts]
     parts = ([char.transform(plain)] if char is not None else []) + [word.transform(plain)]
     return sparse.hstack(parts).tocsr()
 
@@ -137,6 +139,7 @@ class NgramModel:
             word_ngrams=(int(data["word_ngrams"][0]), int(data["word_ngrams"][1])),
             word_features=int(data["word_features"]),
             c=float(data["c"]),
+            english=bool(data.get("english", True)),  # the English members saved before the field are English
         )
         intercept = float(data["intercept"])
         with np.load(Path(folder) / f"{name}.npz") as arrays:

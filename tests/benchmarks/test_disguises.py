@@ -35,7 +35,11 @@ def test_disguise_benchmark_scores_each_disguise_and_the_steps_that_undo_them(ti
     for way in ("folding_off", "folding_on"):
         assert all(0.0 <= v <= 1.0 for v in report["lookalikes_in_file"][way].values())
     made = report["made_here"]
-    assert {"zero_width_spaces, drop_invisible off", "lookalike_letters, fold_lookalikes off"} < set(made)
+    assert {
+        "zero_width_spaces, drop_invisible off",
+        "lookalike_letters, fold_lookalikes off",
+        "typos, mend_typos off",
+    } < set(made)
     # the reading steps undo their disguises: the hidden texts score as the undisguised ones
     assert made["zero_width_spaces"] == made["undisguised"] == made["lookalike_letters"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from aidetector.model.artifact import read_manifest, verify_artifact
 from aidetector.model.multilingual import MEMBER, SECTION
-from aidetector.model.multilingual_build import build_multilingual, figures, passes, sample_weights
+from aidetector.model.multilingual_build import build_multilingual, figures, ngram_config, passes, sample_weights
 from tests.conftest import write_jsonl
 from tests.toy_languages import SETTINGS
 
@@ -119,3 +119,7 @@ def test_a_source_kept_for_testing_only_counts_as_a_source_held_out_whole(
     assert "toy_ar" in german["test_only"] and passes(german["test_only"]["toy_ar"], SETTINGS) == reads_right
     assert german["supported"] == reads_right and "toy_ar" in german["reason"]
     assert "one kind of text" not in german["reason"]
+
+
+def test_the_multilingual_member_reads_plain_typography_without_english_typo_mending():
+    assert ngram_config(SETTINGS).english is False  # mending would turn words of other languages into English ones

@@ -60,3 +60,19 @@ def test_saved_settings_are_the_models_own(toy_data, tmp_path):
     assert again.config == config and again.intercept == pytest.approx(model.intercept)
     with pytest.raises(FileNotFoundError):
         NgramModel.load(tmp_path)  # the default name is "ngram"
+
+
+def test_the_english_members_read_typos_mended_and_the_multilingual_one_does_not(toy_data, tmp_path):
+    english = NgramConfig(char_features=2**10, word_features=2**10)
+    other = NgramConfig(char_features=2**10, word_features=2**10, english=False)
+    typo, plain = ["Thiys place is friedly"], ["This place is friendly"]
+    assert (counts(english, typo) != counts(english, plain)).nnz == 0
+    assert (counts(other, typo) != counts(other, plain)).nnz > 0
+    train = load_jsonl(toy_data["train"])[:40]
+    model = NgramModel.fit([r.text for r in train], [int(r.label) for r in train], [1.0] * len(train), other)
+    model.save(tmp_path, "member")
+    assert NgramModel.load(tmp_path, "member").config.english is False
+    saved = json.loads((tmp_path / "member.json").read_text())
+    del saved["english"]  # a member saved before the field existed: an English one
+    (tmp_path / "member.json").write_text(json.dumps(saved))
+    assert NgramModel.load(tmp_path, "member").config.english is True

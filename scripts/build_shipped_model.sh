@@ -110,7 +110,8 @@ fi
 #    (model/canonical.py), then steps 4b-7 again; and 20261204T204134Z from that one: the same members and
 #    weights, read with the folding refined (lookalikes of Cyrillic and like scripts folded inside any word, words
 #    made only of them in a text with disguised words, nothing folded in a text mostly in other letters; no English
-#    human text reads differently), then steps 4b-7 again.)
+#    human text reads differently), then steps 4b-7 again; and 20261204T212905Z from that one: the same members and
+#    weights, the English members reading likely typos mended (model/spelling.py), then steps 4b-7 again.)
 #    Tried on 2026-12-04 and not adopted: the transformer continued on the CPU on train + extra_train + the pool
 #    (`aidetector train --base-model model/shipped --batch-size 32 --max-length 256 --learning-rate 3e-5 --set
 #    max_steps=700 --set warmup_fraction=0.03 --set split_together=train.jsonl,extra_train.jsonl --set

@@ -33,7 +33,7 @@ _WORD = re.compile(rf"\b[A-Za-z]{{{MEND_MIN_LETTERS},}}\b")  # whole words only:
 @lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
     """Every letters-only word that may be common enough to mend to, read once (0.3 s) from wordfreq's table: a set
-    lookup per neighbour instead of a `zipf()` call, 50 times faster. A little wider than `MEND_MIN_ZIPF` (0.01, for
+    lookup per neighbour instead of a `zipf()` call, 20 times faster. A little wider than `MEND_MIN_ZIPF` (0.01, for
     rounding), so the choice below, which checks `zipf()` itself, is the same as over every neighbour."""
     from wordfreq import get_frequency_dict
 

@@ -120,16 +120,26 @@ def _disguising(char: str) -> bool:
     return _lookalike(char) is not None and unicodedata.name(char, "").split(" ", 1)[0] in DISGUISE_SCRIPTS
 
 
+def _as_latin(word: str) -> str:
+    """`word` with each lookalike as the ASCII letter it imitates, one character for one."""
+    return "".join(_lookalike(c) or c for c in word)
+
+
+def _as_latin_if_common(word: str) -> str:
+    """`word` as Latin letters if that reads as a common English word (`LOOKALIKE_MIN_ZIPF`), else as written."""
+    folded = _as_latin(word)
+    return folded if zipf(folded.lower()) >= LOOKALIKE_MIN_ZIPF else word
+
+
 def _fold_mixed_word(match: re.Match[str]) -> str:
     """A word with ASCII letters and lookalikes, folded: always when its lookalikes are all of `DISGUISE_SCRIPTS`,
     else (Greek, mathematical, IPA: maybe a symbol) only when it then reads as a common English word."""
     word = match.group(0)
     if word.isascii() or not any(c.isascii() for c in word):
         return word
-    folded = "".join(_lookalike(c) or c for c in word)
     if all(_disguising(c) for c in word if _lookalike(c)):
-        return folded
-    return folded if zipf(folded.lower()) >= LOOKALIKE_MIN_ZIPF else word
+        return _as_latin(word)
+    return _as_latin_if_common(word)
 
 
 def _fold_lookalike_word(match: re.Match[str]) -> str:
@@ -138,8 +148,7 @@ def _fold_lookalike_word(match: re.Match[str]) -> str:
     word = match.group(0)
     if word.isascii() or not all(_disguising(c) for c in word):
         return word
-    folded = "".join(_lookalike(c) or c for c in word)
-    return folded if zipf(folded.lower()) >= LOOKALIKE_MIN_ZIPF else word
+    return _as_latin_if_common(word)
 
 
 def _mostly_ascii_letters(text: str) -> bool:

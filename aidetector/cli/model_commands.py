@@ -341,9 +341,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--data", action="append", required=True, help="the training JSONL files of that model")
     p.add_argument("--select-on", required=True, help="labelled development JSONL for choosing the weights")
     p.add_argument("--weights", help="comma-separated grid of n-gram shares of the transformer's spread "
-                   "(default 0,0.05,0.1,0.15,0.2,0.3,0.45,0.6)")  # fmt: skip
+                   "(default: WEIGHT_GRID in model/ensemble.py, 0 to 0.6)")  # fmt: skip
     p.add_argument("--style-weights", help="comma-separated grid of style shares "
-                   "(default 0,0.05,0.1,0.15,0.2,0.3,0.45,0.6,0.8,1)")  # fmt: skip
+                   "(default: STYLE_WEIGHT_GRID in model/ensemble.py, 0 to 3.0)")  # fmt: skip
     p.add_argument("--scores-out", help="write the blend's scores on --select-on (evaluate --scores-out format)")
     p.add_argument("--replace", action="store_true", help="refit the members of a model that already has them")
     p.add_argument("--keep-members", action="store_true", help="keep the fitted members (same files and split): "

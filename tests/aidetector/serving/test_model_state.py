@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from aidetector.model import spelling
 from aidetector.model.artifact import read_manifest, update_manifest
 from aidetector.model.detector import Detection
 from aidetector.registry.registry import Registry
@@ -71,6 +72,17 @@ def test_the_model_loads_in_the_background_and_scores(tiny_artifact, tmp_path):
         state.stop()
     with pytest.raises(BatcherClosed):  # stopped: nothing more is taken
         asyncio.run(state.submit(TEXTS, False))
+
+
+def test_the_warm_up_loads_the_typo_menders_word_list_before_any_request(tiny_artifact, tmp_path):
+    spelling._common_words.cache_clear()
+    spelling.mended_word.cache_clear()
+    state = loaded(ServerSettings(model_dir=tiny_artifact, cache_dir=tmp_path))
+    try:
+        assert state.detector is not None
+        assert spelling._common_words.cache_info().currsize == 1  # read while loading, not in the first request
+    finally:
+        state.stop()
 
 
 def test_a_model_that_cannot_load_is_reported_not_waited_for(tmp_path):

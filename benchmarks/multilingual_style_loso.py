@@ -52,6 +52,10 @@ from aidetector.model.multilingual_build import fit_balanced_platt, load_records
 from aidetector.model.ngram import NgramModel, counts
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "multilingual"
+# The seven sources of the 2026-12-04 measurement, so that its figures stay reproducible as sources are added
+SOURCES = (
+    "airabic", "autext_es", "corizzo_es_essays", "cred_zh", "iu_hai_corpus", "kfupm_ar_abstracts", "maide_reviews"
+)  # fmt: skip
 SETTINGS = MultilingualSettings()  # the member's: its n-gram sizes, test-only sources and excluded languages
 TEST_ONLY = set(comma_items(SETTINGS.test_only_sources))
 EXCLUDE_LANG = set(comma_items(SETTINGS.exclude_languages))
@@ -67,7 +71,8 @@ EVAL = {
 
 
 def load() -> list[Record]:
-    return [r for r in load_records(sorted(DATA.glob("*.jsonl.xz"))) if r.get("language") not in EXCLUDE_LANG]
+    records = load_records([DATA / f"{name}.jsonl.xz" for name in SOURCES])
+    return [r for r in records if r.get("language") not in EXCLUDE_LANG]
 
 
 # ---------------------------------------------------------------- style features (no language resources)

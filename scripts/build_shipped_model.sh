@@ -135,7 +135,8 @@ ML=data/multilingual
 [ -f "$ML/kfupm_ar_abstracts.jsonl.xz" ] || python3 scripts/data/build_ml_all.py  # the files git does not hold, from their origin
 "$AID" multilingual --model "$OUT" --data "$ML/iu_hai_corpus.jsonl.xz" --data "$ML/corizzo_es_essays.jsonl.xz" \
   --data "$ML/cred_zh.jsonl.xz" --data "$ML/airabic.jsonl.xz" --data "$ML/maide_reviews.jsonl.xz" \
-  --data "$ML/autext_es.jsonl.xz" --data "$ML/kfupm_ar_abstracts.jsonl.xz" > "$REPORTS/multilingual.json"
+  --data "$ML/autext_es.jsonl.xz" --data "$ML/kfupm_ar_abstracts.jsonl.xz" --data "$ML/cs_reports_zh.jsonl.xz" \
+  > "$REPORTS/multilingual.json"
 
 # 5. The threshold, from human texts only: at most 3% called AI in ood_dev and in the calibration part of
 #    human_stress (data/human_stress: human writing of kinds absent from training, split by source), and at most 5%

@@ -2,8 +2,8 @@
 
     python scripts/data/build_ml_all.py [--src NAME=PATH ...]
 
-NAME is one of airabic, iu_corpus, corizzo_es, cred_zh, maide, autext_es, kfupm_ar; PATH a local checkout,
-archive zip or (iu_corpus) folder of the four pickles.  A source without PATH is
+NAME is one of airabic, iu_corpus, corizzo_es, cred_zh, maide, autext_es, kfupm_ar, cs_reports_zh; PATH a local
+checkout, archive zip or (iu_corpus) folder of the four pickles.  A source without PATH is
 downloaded from its pinned public origin (see each build_ml_*.py).
 """
 
@@ -22,6 +22,7 @@ BUILDERS = {
     "maide": "build_ml_maide_reviews.py",
     "autext_es": "build_ml_autext_es.py",
     "kfupm_ar": "build_ml_kfupm_ar.py",
+    "cs_reports_zh": "build_ml_cs_reports_zh.py",
 }
 
 

@@ -20,13 +20,13 @@ their own.
 from __future__ import annotations
 
 import re
+import string
 from functools import lru_cache
 
 from .rarity import zipf
 
 MEND_MIN_LETTERS = 4  # shorter words have too many neighbours one edit away to guess the intended one
 MEND_MIN_ZIPF = 3.0  # the mended word must be common: about once in a million words of English or more often
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORD = re.compile(rf"\b[A-Za-z]{{{MEND_MIN_LETTERS},}}\b")  # whole words only: not inside "Müller" or "abc123"
 
 
@@ -50,8 +50,8 @@ def mended_word(word: str) -> str | None:
     neighbours = (
         {a + b[1:] for a, b in splits if b}
         | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-        | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-        | {a + c + b for a, b in splits for c in _LETTERS}
+        | {a + c + b[1:] for a, b in splits if b for c in string.ascii_lowercase}
+        | {a + c + b for a, b in splits for c in string.ascii_lowercase}
     ) & _common_words()
     if not neighbours:
         return None

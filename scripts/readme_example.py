@@ -22,6 +22,7 @@ from aidetector.settings import SHIPPED_MODEL_DIR
 ROOT = Path(__file__).resolve().parents[1]
 START = "<!-- example-response: written by scripts/readme_example.py from the shipped model; do not edit -->"
 END = "<!-- /example-response -->"
+BLOCK = re.compile(re.escape(START) + r"(.*?)" + re.escape(END), re.DOTALL)  # the example answer, markers included
 SHOWN_SENTENCES = 2
 # Inference runs in bfloat16 on CPUs that multiply it natively (AVX-512 BF16, AMX) and in float32 elsewhere, so
 # the numbers differ in their last shown digits between hosts: --check compares them to this much; the words,
@@ -49,16 +50,21 @@ def example(model: Path = SHIPPED_MODEL_DIR) -> str:
     return "\n".join(lines)
 
 
-def rewritten(readme: str, block: str) -> str:
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
-    if not pattern.search(readme):
+def _found(readme: str) -> re.Match[str]:
+    match = BLOCK.search(readme)
+    if match is None:
         raise SystemExit("README.md has no example-response markers")
-    return pattern.sub(lambda _: f"{START}\n{block}\n{END}", readme)
+    return match
+
+
+def rewritten(readme: str, block: str) -> str:
+    _found(readme)
+    return BLOCK.sub(lambda _: f"{START}\n{block}\n{END}", readme)
 
 
 def _block(readme: str) -> object:
     """The example answer in `readme`, parsed."""
-    inner = readme.split(START, 1)[1].split(END, 1)[0].strip()
+    inner = _found(readme).group(1).strip()
     return json.loads(inner.removeprefix("```json").removesuffix("```"))
 
 

@@ -3,23 +3,12 @@ would be a one-class shortcut) and maps the CSV's 0/1 to human/AI rows with the 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-DATA_SCRIPTS = Path(__file__).resolve().parents[3] / "scripts" / "data"
 
 
 @pytest.fixture(scope="module")
-def builder():
-    sys.path.insert(0, str(DATA_SCRIPTS))  # the builders import their sibling ml_common, as when run as scripts
-    try:
-        import build_ml_cs_reports_zh
-
-        yield build_ml_cs_reports_zh
-    finally:
-        sys.path.remove(str(DATA_SCRIPTS))
+def builder(import_builder):
+    return import_builder("build_ml_cs_reports_zh")
 
 
 HUMAN = "本实验实现了一个简单的进程调度程序，并比较了先来先服务和时间片轮转两种算法在不同负载下的平均等待时间。"

@@ -3,23 +3,12 @@ original, so that neither a shortcut nor a split across the pair inflates the he
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-DATA_SCRIPTS = Path(__file__).resolve().parents[3] / "scripts" / "data"
 
 
 @pytest.fixture(scope="module")
-def builder():
-    sys.path.insert(0, str(DATA_SCRIPTS))  # the builders import their sibling ml_common, as when run as scripts
-    try:
-        import build_ml_kfupm_ar
-
-        yield build_ml_kfupm_ar
-    finally:
-        sys.path.remove(str(DATA_SCRIPTS))
+def builder(import_builder):
+    return import_builder("build_ml_kfupm_ar")
 
 
 def test_artefacts_of_one_class_are_removed(builder):

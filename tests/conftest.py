@@ -63,18 +63,22 @@ def aws(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 2-layer, 32-wide BERT with a WordPiece tokenizer trained on the toy vocabulary."""
+    """A 2-layer, 32-wide BERT with a WordPiece tokenizer over the toy vocabulary: its whole words, and every letter
+    alone and as a continuation, so other words split into letters. The vocabulary is written out rather than
+    trained: tokenizers' WordPiece trainer picks a different vocabulary on each run, which made the tiny model, and
+    the scores tests compare, differ from one test session to the next."""
     import torch
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
     folder = tmp_path_factory.mktemp("tiny_base")
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    words = sorted({*HUMAN_WORDS, *AI_WORDS, *"the quick brown fox jumps over the lazy dog".split()})
+    letters = sorted({c for w in words for c in w})
+    vocab = [*specials, *letters, *(f"##{c}" for c in letters), *(w for w in words if w not in letters)]
+    tok = Tokenizer(models.WordPiece({t: i for i, t in enumerate(vocab)}, unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    corpus = [" ".join(HUMAN_WORDS), " ".join(AI_WORDS), "the quick brown fox jumps over the lazy dog"] * 5
-    tok.train_from_iterator(corpus, trainers.WordPieceTrainer(vocab_size=300, special_tokens=specials))
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]

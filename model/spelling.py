@@ -69,6 +69,12 @@ def _mend(match: re.Match[str]) -> str:
     return mended.capitalize() if word[0].isupper() else mended
 
 
+def load_word_list() -> None:
+    """Read the word list now (0.3 s), e.g. while a server warms up, so the first request with an unknown word
+    does not pay for it."""
+    _common_words()
+
+
 def mend_typos(text: str) -> str:
     """The text with each likely typo in an English word mended (see the module's docstring)."""
     return _WORD.sub(_mend, text)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from aidetector.model.detector import Detector
+from aidetector.model.spelling import load_word_list
 from aidetector.serving.cost import work_tokens
 from aidetector.serving.scheduler import BatcherClosed, MicroBatcher
 from aidetector.serving.settings import ServerSettings
@@ -53,9 +54,8 @@ class ModelState:
     def _swap_in(self, path: Path) -> None:
         started = time.monotonic()
         detector = Detector.from_path(path)
-        # "paragrpah" is misspelt on purpose: mending it loads the typo mender's word list (0.3 s) here, not in
-        # the first request that holds an unknown word.
-        sample = ["Warm-up text for the model server, long enough to be read as a paragrpah. " * 6] * 4
+        load_word_list()  # the typo mender's, read here rather than in the first request with an unknown word
+        sample = ["Warm-up text for the model server, long enough to be read as a paragraph. " * 6] * 4
         detector.detect(sample[:1])  # the first call pays one-off costs
         timed = time.monotonic()
         detector.detect(sample)  # the second tells the scheduler how fast this model works on this machine

@@ -36,6 +36,13 @@ POOL_SOURCES = {
                            "none stated, research use (rebuilt, not redistributed)"),
     "lvabstracts.jsonl": ("English thesis abstracts by Latvian students and GPT-3.5 abstracts from their titles",
                           "none stated, research use (rebuilt, not redistributed)"),
+    "coursework.jsonl": ("University course answers by students and ChatGPT, and QuillBot paraphrases "
+                         "(Ibrahim et al. 2023)", "none stated, research use (rebuilt, not redistributed)"),
+    "headlines.jsonl": ("News articles and GPT-4o / Claude-3-haiku / Mistral-7B articles from their headlines "
+                        "(student project)", "none stated; publishers' copyright (rebuilt, not redistributed)"),
+    "maide_en.jsonl": ("MAiDE-up English (Ignat et al. 2024): Booking.com and GPT-4 hotel reviews", "MIT"),
+    "sotastories.jsonl": ("WritingPrompts stories and Claude-3.5-Sonnet / Gemini-3-Pro stories (student project)",
+                          "none stated, research use (rebuilt, not redistributed)"),
 }  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Build data/train_pool/*.jsonl.xz: extra human and AI training texts from public detection corpora.
 
-Deterministic (no randomness beyond a fixed seed), stdlib + numpy only.
+Deterministic (no randomness beyond a fixed seed), stdlib + numpy only (and ftfy, installed with wordfreq, for the
+second batch's mojibake).
 
 Each source is read from a copy of its public GitHub repository: pass ``--repo NAME=PATH`` where PATH is a
 checkout (``git clone https://github.com/OWNER/REPO``) or a bare git directory (files are then read with
@@ -16,6 +17,13 @@ checkout (``git clone https://github.com/OWNER/REPO``) or a bare git directory (
     wpcreativity https://github.com/AlvinJ404/writingprompts_creativity (no license: rebuilt)
     lvabstracts  https://github.com/Maris11/Abstract-Checker         (no license: rebuilt)
     outfox       https://github.com/ryuryukke/OUTFOX  (only read to decontaminate against its kept-back test split)
+
+Added 2026-12-05 (a second batch, balanced on its own after the first, so the first eight files stay as built):
+
+    coursework   https://github.com/comnetsAD/ChatGPT               (no license: rebuilt)
+    headlines    https://github.com/ResidentEvil97/AI-Classifier    (no license; news copyright: rebuilt)
+    maide_en     https://github.com/MichiganNLP/multilingual_reviews_deception (MIT, committed)
+    sotastories  https://github.com/Vargram1/Cyborgs-Pen            (no license: rebuilt)
 
 Processing, the same for both labels of a corpus:
   * mojibake repair, markup stripping (markdown headers/bold, a leading "Title:"/"Abstract:" label or a short
@@ -87,8 +95,24 @@ LICENSES = {
         "none-stated (research use; rebuilt, not redistributed)",
         "https://github.com/Maris11/Abstract-Checker",
     ),
+    "coursework": (
+        "none stated (research data of Ibrahim et al., Sci. Rep. 2023): not redistributed",
+        "https://github.com/comnetsAD/ChatGPT",
+    ),
+    "headlines": (
+        "none stated; news articles under their publishers' copyright: not redistributed",
+        "https://github.com/ResidentEvil97/AI-Classifier",
+    ),
+    "maide_en": (
+        "MIT (human reviews from Booking.com)",
+        "https://github.com/MichiganNLP/multilingual_reviews_deception",
+    ),
+    "sotastories": (
+        "none stated (WritingPrompts stories underneath): not redistributed",
+        "https://github.com/Vargram1/Cyborgs-Pen",
+    ),
 }
-COMMITTED = {"biscope", "imbd", "dap"}  # redistributable; the others are git-ignored and rebuilt
+COMMITTED = {"biscope", "imbd", "dap", "maide_en"}  # redistributable; the others are git-ignored and rebuilt
 
 
 # ----------------------------------------------------------------------------------------------- reading
@@ -106,6 +130,22 @@ class Repo:
             ).stdout
         with open(os.path.join(self.path, rel), "rb") as f:
             return f.read()
+
+    def ls(self, prefix: str) -> list[str]:
+        """Paths of the files under a folder, sorted."""
+        if self.bare:
+            out = subprocess.run(
+                ["git", "--git-dir", self.path, "ls-tree", "-r", "-z", "--name-only", "HEAD", "--", prefix],
+                check=True,
+                capture_output=True,
+            ).stdout.decode("utf-8")
+            return sorted(p for p in out.split("\0") if p)
+        root = os.path.join(self.path, prefix)
+        return sorted(
+            os.path.relpath(os.path.join(d, f), self.path).replace(os.sep, "/")
+            for d, _, fs in os.walk(root)
+            for f in fs
+        )
 
     def json(self, rel: str):
         return json.loads(self.read(rel).decode("utf-8"))
@@ -291,6 +331,8 @@ MODES = {
     ("bbc", "news"): "flat",
     ("wpcreativity", "creative_writing"): "flat",
     ("lvabstracts", "thesis_abstract"): "flat",
+    ("coursework", "course_answer"): "lines",  # students break lines once, ChatGPT twice
+    ("sotastories", "creative_writing"): "flat",
 }
 
 
@@ -577,6 +619,110 @@ def load_lvabstracts(repo: Repo):
     return out
 
 
+# --- the second batch (2026-12-05)
+def unbake(t: str) -> str:
+    """Mojibake repaired where `fix_mojibake` gives up: texts that mix it with intact characters, and Mac Roman
+    ("one‚Äôs"). ftfy (installed with wordfreq) is the maintained tool for it; the first batch keeps
+    `fix_mojibake` so that its files stay as built."""
+    import ftfy
+
+    return ftfy.fix_text(t, uncurl_quotes=False)
+
+
+def _course_question(path: str) -> tuple[str, str] | None:
+    """(course, question number) of a comnetsAD answer path; None for code questions and courses."""
+    parts = path.split("/")
+    if len(parts) < 4 or "(code)" in path:
+        return None
+    number = re.findall(r"\d+", parts[2])
+    return parts[1].strip(), number[0] if number else parts[2].strip()
+
+
+def load_coursework(repo: Repo):
+    """Answers to the same university course questions (about 30 NYU Abu Dhabi courses, 2022-23) by enrolled
+    students and by ChatGPT (three each), and QuillBot's paraphrases (six modes) of the ChatGPT answers. Code
+    questions and files that are code (.cpp) or images are left out; a question's answers share a group."""
+    out = []
+    for path in repo.ls("Student and GPT Responses") + repo.ls("QuillBot Output"):
+        name = path.rsplit("/", 1)[-1].strip().lower()
+        where = _course_question(path)
+        if where is None or "." in name or name.startswith("question"):
+            continue
+        g = gid("coursework", *where)
+        if path.startswith("QuillBot"):
+            mode = re.search(r"_(creative|expand|fluency|formal|shorten|standard)_", name)
+            if mode and name.startswith("gpt"):
+                gen = f"gpt-3.5-turbo+quillbot_{mode.group(1)}"
+                out.append(
+                    rec(unbake(repo.read(path).decode("utf-8", "replace")), 1, "coursework", gen, "course_answer", g)
+                )
+        elif name.startswith(("student", "hum_")):
+            text = unbake(repo.read(path).decode("utf-8", "replace"))
+            out.append(rec(text, 0, "coursework", "human", "course_answer", g))
+        elif name.startswith("gpt"):
+            text = unbake(repo.read(path).decode("utf-8", "replace"))
+            out.append(rec(text, 1, "coursework", "gpt-3.5-turbo", "course_answer", g))
+    return out
+
+
+HEADLINE_GENS = {"gpt": "gpt-4o", "claude": "claude-3-haiku", "mistral": "mistral-7b-instruct-v0.2"}
+_CAPTION = re.compile(r"^(Image copyright|Image caption|Media caption|Getty Images)\b.*$", re.M)
+
+
+def load_headlines(repo: Repo):
+    """News articles (BBC and CNN style, about 2019-23) and articles GPT-4o, Claude-3-haiku and
+    Mistral-7B-Instruct wrote from the same headline; photo captions dropped from the human side, and the headline
+    repeated as the AI article's first line dropped (both leak the label)."""
+    out = []
+    csv.field_size_limit(1 << 30)
+    for r in csv.DictReader(io.StringIO(repo.read("data/news/merged_dataset.csv").decode("utf-8"))):
+        head = re.sub(r"\W+", " ", r["Prompt"]).strip().lower()
+        text = _CAPTION.sub("", unbake(r["text"]))
+        paras = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+        if paras and re.sub(r"\W+", " ", paras[0]).strip().lower() == head:
+            paras = paras[1:]
+        lab = 0 if r["label"] == "human" else 1
+        gen = "human" if lab == 0 else HEADLINE_GENS[r["label"]]
+        out.append(rec("\n\n".join(paras), lab, "headlines", gen, "news_from_headline", gid("headlines", head)))
+    return out
+
+
+def load_maide_en(repo: Repo):
+    """MAiDE-up's English hotel reviews (the multilingual source leaves English out): Booking.com reviews and
+    GPT-4 reviews of the same hotels, the liked and disliked parts as two paragraphs; a hotel is one group."""
+    out = []
+    files = {0: "data/real_reviews/real_English.csv", 1: "data/generated_reviews/generated_English_reviews.csv"}
+    for lab, rel in files.items():
+        for r in csv.DictReader(io.StringIO(repo.read(rel).decode("utf-8-sig"))):
+            parts = [(r.get(k) or "").strip() for k in ("Upside_Review", "Downside_Review")]
+            text = "\n\n".join(p for p in parts if p and p.lower() != "nan")
+            g = gid("maide_en", r["City Name"], r["Hotel Name"])
+            out.append(rec(text, lab, "maide_en", "gpt-4" if lab else "human", "hotel_review", g))
+    return out
+
+
+def detok_curly(t: str) -> str:
+    """Undo the tokenisation of WritingPrompts stories stored with curly quotes (" “ You ", " didn ’ t ")."""
+    t = re.sub(r"\s{3,}", "\n\n", t)  # paragraph breaks were stored as runs of spaces
+    t = re.sub(r" ?([’']) ?(t|s|re|ve|m|ll|d)\b", r"\1\2", t)
+    t = re.sub(r"“ ", "“", t)
+    t = re.sub(r" ”", "”", t)
+    return detok_wp(t.replace("\n\n", "<newline><newline>"))
+
+
+def load_sotastories(repo: Repo):
+    """r/WritingPrompts stories (the release's validation split, detokenised) and stories by current models
+    (Claude 3.5 Sonnet and Gemini 3 Pro, not told apart in the release) from the same study's prompts; unpaired."""
+    out = []
+    csv.field_size_limit(1 << 30)
+    for r in csv.DictReader(io.StringIO(repo.read("outputs/q3_comparative_predictions.csv").decode("utf-8"))):
+        lab = int(r["label"])
+        text = detok_curly(r["text"]) if lab == 0 else r["text"]
+        gen = "claude-3.5-sonnet|gemini-3-pro" if lab else "human"
+        out.append(rec(text, lab, "sotastories", gen, "creative_writing", gid("sotastories", r["id"], lab)))
+    return out
+
+
 LOADERS = {
     "biscope": load_biscope,
     "imbd": load_imbd,
@@ -586,6 +732,10 @@ LOADERS = {
     "wpcreativity": load_wpcreativity,
     "dap": load_dap,
     "lvabstracts": load_lvabstracts,
+    "coursework": load_coursework,
+    "headlines": load_headlines,
+    "maide_en": load_maide_en,
+    "sotastories": load_sotastories,
 }
 # at most this many texts from one source (after balancing); keeps one corpus from dominating
 SOURCE_CAP = {
@@ -597,7 +747,17 @@ SOURCE_CAP = {
     "wpcreativity": 2000,
     "dap": 5000,
     "lvabstracts": 4000,
+    "coursework": 3000,
+    "headlines": 800,
+    "maide_en": 1400,
+    "sotastories": 700,
 }
+# Read in this order (the first copy of a text wins). Each batch is balanced, capped and length-matched on its own,
+# the first first, so sources added later leave the files of earlier batches as they were built.
+BATCHES = (
+    ("biscope", "imbd", "dap", "raidar", "absgen", "bbc", "wpcreativity", "lvabstracts"),
+    ("coursework", "headlines", "maide_en", "sotastories"),  # 2026-12-05
+)
 
 
 # ----------------------------------------------------------------------------------------------- decontamination
@@ -759,16 +919,7 @@ def main(argv=None):
     print(f"decontamination keys: {len(banned)}", file=sys.stderr)
 
     raw = []
-    for name in (
-        "biscope",
-        "imbd",
-        "dap",
-        "raidar",
-        "absgen",
-        "bbc",
-        "wpcreativity",
-        "lvabstracts",
-    ):  # order matters: first copy of a text wins
+    for name in [n for batch in BATCHES for n in batch]:
         if name not in repos:
             print(f"skip {name}: no --repo given", file=sys.stderr)
             continue
@@ -807,9 +958,11 @@ def main(argv=None):
     why["twin_of_heldout_human"] = n0 - len(kept)
     print(f"kept {len(kept)} after cleaning; dropped {dict(why)}", file=sys.stderr)
 
-    pool = cap_sources(balance(kept, rng), rng)
-    pool = balance(pool, rng)  # capping may move a domain out of range again
-    pool = length_match(pool, rng)
+    pool = []
+    for batch in BATCHES:
+        part = cap_sources(balance([r for r in kept if r["source"] in batch], rng), rng)
+        part = balance(part, rng)  # capping may move a domain out of range again
+        pool += length_match(part, rng)
     only = set(args.only.split(",")) if args.only else None
     os.makedirs(args.out, exist_ok=True)
     by_src = defaultdict(list)

@@ -1,0 +1,66 @@
+"""The second batch of train_pool readers (2026-12-05): each reads its corpus from a small checkout laid out like the
+original, labels and groups the texts, and removes what would tell the labels apart (photo captions and mojibake on
+the human side, the headline repeated above AI articles, tokenised quotes in human stories)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ANSWER = "Supply and demand set the price of a good in a competitive market, and a shortage raises it again."
+
+
+@pytest.fixture(scope="module")
+def pool(import_builder):
+    return import_builder("build_train_pool")
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_coursework_pairs_answers_by_question_and_leaves_out_code(pool, tmp_path):
+    write(tmp_path, "Student and GPT Responses/Econ Questions/Q1/student1_", "The price rises. one\u2019s " + ANSWER)
+    write(tmp_path, "Student and GPT Responses/Econ Questions/Q1/gpt1", ANSWER)
+    write(tmp_path, "Student and GPT Responses/Econ Questions/Q1/question", "What sets a price?")
+    write(tmp_path, "Student and GPT Responses/Econ Questions/Question 2/student 3:", ANSWER + " Second.")
+    write(tmp_path, "Student and GPT Responses/Intro (code)/Q1/student1_", "int main() { return 0; }")
+    write(tmp_path, "Student and GPT Responses/Econ Questions/Q1/student3.cpp", "int main() { return 0; }")
+    write(tmp_path, "QuillBot Output/Econ Questions/Q1/gpt1_fluency_3", "Prices are set by supply and demand.")
+    rows = pool.load_coursework(pool.Repo(str(tmp_path)))
+    kinds = sorted((r["label"], r["generator"]) for r in rows)
+    assert kinds == [(0, "human"), (0, "human"), (1, "gpt-3.5-turbo"), (1, "gpt-3.5-turbo+quillbot_fluency")]
+    q1 = {r["group"] for r in rows if "Second." not in r["text"]}
+    assert len(q1) == 1 and len({r["group"] for r in rows}) == 2  # question 1's answers share a group
+    assert all(r["domain"] == "course_answer" and r["source"] == "coursework" for r in rows)
+    assert any("one\u2019s" in r["text"] for r in rows)
+
+
+def test_mac_roman_and_mixed_mojibake_are_repaired(pool):
+    assert pool.unbake("one\u201a\u00c4\u00f4s answer") == "one\u2019s answer"
+    assert pool.unbake("he\u00e2\u0080\u0099s here, Gir\u00c3\u00b3n said") == "he\u2019s here, Gir\u00f3n said"
+
+
+def test_headlines_drop_captions_and_the_repeated_headline(pool, tmp_path):
+    head = "Pregnant woman dies after fall from wall"
+    human = f"Image copyright Joe Raedle/Getty Image caption The wall near El Paso\n\nA woman died.\n\n{ANSWER}"
+    ai = f"{head.title()}\n\nIn a tragic incident, a woman died.\n\n{ANSWER}"
+    rows_csv = "Prompt,text,label\n" + "".join(
+        f'"{head}","{t}",{lab}\n' for t, lab in ((human, "human"), (ai, "claude"))
+    )
+    write(tmp_path, "data/news/merged_dataset.csv", rows_csv)
+    rows = pool.load_headlines(pool.Repo(str(tmp_path)))
+    assert [(r["label"], r["generator"]) for r in rows] == [(0, "human"), (1, "claude-3-haiku")]
+    assert rows[0]["text"].startswith("A woman died.") and "Getty" not in rows[0]["text"]
+    assert rows[1]["text"].startswith("In a tragic incident")  # the title line above the AI article went
+    assert rows[0]["group"] == rows[1]["group"]
+
+
+def test_tokenised_curly_quotes_are_undone(pool):
+    story = "David didn \u2019 t know . \u201c You will find out , son . \u201d     He waited ."
+    assert (
+        pool.detok_curly(story) == "David didn\u2019t know. \u201cYou will find out, son.\u201d\n\nHe waited."
+    )  # a run of spaces was a paragraph break

@@ -648,20 +648,19 @@ def load_coursework(repo: Repo):
         where = _course_question(path)
         if where is None or "." in name or name.startswith("question"):
             continue
-        g = gid("coursework", *where)
         if path.startswith("QuillBot"):
             mode = re.search(r"_(creative|expand|fluency|formal|shorten|standard)_", name)
-            if mode and name.startswith("gpt"):
-                gen = f"gpt-3.5-turbo+quillbot_{mode.group(1)}"
-                out.append(
-                    rec(unbake(repo.read(path).decode("utf-8", "replace")), 1, "coursework", gen, "course_answer", g)
-                )
+            if not (mode and name.startswith("gpt")):
+                continue
+            lab, gen = 1, f"gpt-3.5-turbo+quillbot_{mode.group(1)}"
         elif name.startswith(("student", "hum_")):
-            text = unbake(repo.read(path).decode("utf-8", "replace"))
-            out.append(rec(text, 0, "coursework", "human", "course_answer", g))
+            lab, gen = 0, "human"
         elif name.startswith("gpt"):
-            text = unbake(repo.read(path).decode("utf-8", "replace"))
-            out.append(rec(text, 1, "coursework", "gpt-3.5-turbo", "course_answer", g))
+            lab, gen = 1, "gpt-3.5-turbo"
+        else:
+            continue
+        text = unbake(repo.read(path).decode("utf-8", "replace"))
+        out.append(rec(text, lab, "coursework", gen, "course_answer", gid("coursework", *where)))
     return out
 
 

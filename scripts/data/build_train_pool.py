@@ -666,17 +666,22 @@ def load_coursework(repo: Repo):
 
 HEADLINE_GENS = {"gpt": "gpt-4o", "claude": "claude-3-haiku", "mistral": "mistral-7b-instruct-v0.2"}
 _CAPTION = re.compile(r"^(Image copyright|Image caption|Media caption|Getty Images)\b.*$", re.M)
+# "Red Hook, New York (CNN) — ", and before it, in op-eds, the author's bio ("The opinions expressed ... are hers.")
+_DATELINE = re.compile(r"(^|\n\n)[^.\n(]{0,60}\(CNN\)\s*[-\u2014\u2013]*\s*")
 
 
 def load_headlines(repo: Repo):
     """News articles (BBC and CNN style, about 2019-23) and articles GPT-4o, Claude-3-haiku and
-    Mistral-7B-Instruct wrote from the same headline; photo captions dropped from the human side, and the headline
-    repeated as the AI article's first line dropped (both leak the label)."""
+    Mistral-7B-Instruct wrote from the same headline; photo captions and the "Place (CNN) —" dateline (with an
+    op-ed's author bio before it) dropped from the human side, and the headline repeated as the AI article's first
+    line dropped (all leak the label)."""
     out = []
     csv.field_size_limit(1 << 30)
     for r in csv.DictReader(io.StringIO(repo.read("data/news/merged_dataset.csv").decode("utf-8"))):
         head = re.sub(r"\W+", " ", r["Prompt"]).strip().lower()
-        text = _CAPTION.sub("", unbake(r["text"]))
+        text = _CAPTION.sub("", unbake(r["text"])).strip()
+        dateline = _DATELINE.search(text[:1500])
+        text = text[dateline.end() :] if dateline else text
         paras = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
         if paras and re.sub(r"\W+", " ", paras[0]).strip().lower() == head:
             paras = paras[1:]

@@ -44,9 +44,11 @@ def test_mac_roman_and_mixed_mojibake_are_repaired(pool):
     assert pool.unbake("he\u00e2\u0080\u0099s here, Gir\u00c3\u00b3n said") == "he\u2019s here, Gir\u00f3n said"
 
 
-def test_headlines_drop_captions_and_the_repeated_headline(pool, tmp_path):
+def test_headlines_drop_captions_datelines_and_the_repeated_headline(pool, tmp_path):
     head = "Pregnant woman dies after fall from wall"
-    human = f"Image copyright Joe Raedle/Getty Image caption The wall near El Paso\n\nA woman died.\n\n{ANSWER}"
+    caption = "Image copyright Joe Raedle/Getty Image caption The wall"
+    bio = "Jane Doe is a writer. The opinions expressed in this commentary are hers."
+    human = f"{caption}\n\n{bio}\n\nEl Paso, Texas (CNN) \u2014 A woman died.\n\n{ANSWER}"
     ai = f"{head.title()}\n\nIn a tragic incident, a woman died.\n\n{ANSWER}"
     rows_csv = "Prompt,text,label\n" + "".join(
         f'"{head}","{t}",{lab}\n' for t, lab in ((human, "human"), (ai, "claude"))
@@ -54,7 +56,7 @@ def test_headlines_drop_captions_and_the_repeated_headline(pool, tmp_path):
     write(tmp_path, "data/news/merged_dataset.csv", rows_csv)
     rows = pool.load_headlines(pool.Repo(str(tmp_path)))
     assert [(r["label"], r["generator"]) for r in rows] == [(0, "human"), (1, "claude-3-haiku")]
-    assert rows[0]["text"].startswith("A woman died.") and "Getty" not in rows[0]["text"]
+    assert rows[0]["text"].startswith("A woman died.") and "Getty" not in rows[0]["text"]  # caption, bio, dateline gone
     assert rows[1]["text"].startswith("In a tragic incident")  # the title line above the AI article went
     assert rows[0]["group"] == rows[1]["group"]
 

@@ -113,12 +113,14 @@ fi
 #    human text reads differently), then steps 4b-7 again; and 20261204T212905Z from that one: the same members and
 #    weights, the English members reading likely typos mended (model/spelling.py), then steps 4b-7 again; and
 #    20261204T231512Z from that one: the same English members and weights, step 4b with an eighth multilingual
-#    source (Chinese coursework reports), then steps 5-7 again; and 20261205T010238Z from that one: the members
+#    source (Chinese coursework reports), then steps 5-7 again; and 20261205T022706Z from that one: the members
 #    and novelty check refitted (`--replace`) on the pool with its second batch (four more sources:
 #    data/train_pool/README.md), which chose style share 2.0 and n-gram share 0; step 4b's member kept, then
-#    steps 5-7 again: ood_dev AUROC 0.9598 to 0.9627, test 0.9454 to 0.9438, threshold 0.967 to 0.942.)
+#    steps 5-7 again: ood_dev AUROC 0.9598 to 0.9618, test 0.9454 to 0.9443, threshold 0.967 to 0.931. (The
+#    same batch before its news source's "(CNN)" datelines were removed gave 20261205T010238Z, shipped an hour
+#    earlier: ood_dev 0.9627, test 0.9438.))
 #    Tried on 2026-12-05 and not adopted: the second batch with a fifth source, GRiD's Reddit answers: ood_dev
-#    0.9621 and test 0.9421, against 0.9627 and 0.9438 without it.
+#    0.9621 and test 0.9421, against 0.9627 and 0.9438 without it (both before the dateline fix).
 #    Tried on 2026-12-04 and not adopted: the members refitted on the mended reading (`--replace`, 13 min): held-out
 #    AUROC 0.97191 to 0.97187, ood_dev 0.9598 to 0.9592 (their mean 0.96586 to 0.96555), test 0.9454 to 0.9436.
 #    Tried on 2026-12-04 and not adopted: the transformer continued on the CPU on train + extra_train + the pool

@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import BotoCoreError, ClientError, ConnectionClosedError, ConnectionError, ReadTimeoutError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError, ReadTimeoutError
 
 from .config import ApiConfig
 from .errors import ApiError
@@ -88,7 +88,7 @@ def invoke_model(
         raise ApiError(502, "model_error", "the model failed on this request") from exc
     except ReadTimeoutError as exc:
         raise ApiError(504, "timeout", f"the model did not answer within {config.read_timeout_s:g} s") from exc
-    except (ConnectionError, ConnectionClosedError) as exc:  # down, or went down while it held the request
+    except (ConnectionError, HTTPClientError) as exc:  # down, or went down while it held the request or answered it
         raise ApiError(503, "model_unavailable", "the model endpoint cannot be reached; retry shortly") from exc
     except ClientError as exc:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 502)

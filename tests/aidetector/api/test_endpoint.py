@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+import threading
 
 import boto3
 import pytest
@@ -132,6 +133,27 @@ def test_an_endpoint_that_is_down_is_503_model_unavailable():
     config = ApiConfig(endpoint_url=f"http://127.0.0.1:{free_port()}", connect_timeout_s=1.0)
     with pytest.raises(ApiError) as caught:
         invoke_model(runtime_client(config, **SESSION), PAYLOAD, config, "r")
+    assert (caught.value.status, caught.value.code) == (503, "model_unavailable")
+
+
+def test_an_endpoint_that_dies_while_answering_is_503_model_unavailable():
+    """The model server killed mid-answer: the headers came, the body stopped short (a ResponseStreamingError)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+
+        def answer_half() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+
+        server = threading.Thread(target=answer_half)
+        server.start()
+        config = ApiConfig(endpoint_url=f"http://127.0.0.1:{listener.getsockname()[1]}", read_timeout_s=5.0)
+        with pytest.raises(ApiError) as caught:
+            invoke_model(runtime_client(config, **SESSION), PAYLOAD, config, "r")
+        server.join()
     assert (caught.value.status, caught.value.code) == (503, "model_unavailable")
 
 

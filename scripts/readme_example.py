@@ -58,8 +58,8 @@ def _found(readme: str) -> re.Match[str]:
 
 
 def rewritten(readme: str, block: str) -> str:
-    _found(readme)
-    return BLOCK.sub(lambda _: f"{START}\n{block}\n{END}", readme)
+    match = _found(readme)
+    return f"{readme[: match.start()]}{START}\n{block}\n{END}{readme[match.end() :]}"
 
 
 def _block(readme: str) -> object:

@@ -64,55 +64,14 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 SEED = 20261203
 MIN_WORDS, MAX_WORDS, EXCERPT_WORDS = 30, 600, 400
 AI_SHARE_MIN, AI_SHARE_MAX = 0.30, 0.70
-
-LICENSES = {
-    "biscope": ("CC-BY-SA-4.0", "https://github.com/MarkGHX/BiScope"),
-    "imbd": ("Apache-2.0", "https://github.com/Jiaqi-Chen-00/ImBD"),
-    "raidar": (
-        "none-stated (research use; rebuilt, not redistributed)",
-        "https://github.com/cvlab-columbia/RaidarLLMDetect",
-    ),
-    "absgen": (
-        "none-stated (research use; rebuilt, not redistributed)",
-        "https://github.com/PrashantGondaliya/AI-vs-Human-Written-Text-Classification",
-    ),
-    "bbc": (
-        "BBC copyright; research use per dataset page (rebuilt, not redistributed)",
-        "http://mlg.ucd.ie/datasets/bbc.html",
-    ),
-    "wpcreativity": (
-        "none-stated; stories from Reddit r/WritingPrompts (rebuilt, not redistributed)",
-        "https://github.com/AlvinJ404/writingprompts_creativity",
-    ),
-    "dap": ("Apache-2.0 (ROCStories underneath: research use)", "https://github.com/GYK-CASIC/DAP"),
-    "lvabstracts": (
-        "none-stated (research use; rebuilt, not redistributed)",
-        "https://github.com/Maris11/Abstract-Checker",
-    ),
-    "coursework": (
-        "none stated (research data of Ibrahim et al., Sci. Rep. 2023): not redistributed",
-        "https://github.com/comnetsAD/ChatGPT",
-    ),
-    "headlines": (
-        "none stated; news articles under their publishers' copyright: not redistributed",
-        "https://github.com/ResidentEvil97/AI-Classifier",
-    ),
-    "maide_en": (
-        "MIT (human reviews from Booking.com)",
-        "https://github.com/MichiganNLP/multilingual_reviews_deception",
-    ),
-    "sotastories": (
-        "none stated (WritingPrompts stories underneath): not redistributed",
-        "https://github.com/Vargram1/Cyborgs-Pen",
-    ),
-}
-COMMITTED = {"biscope", "imbd", "dap", "maide_en"}  # redistributable; the others are git-ignored and rebuilt
 
 
 # ----------------------------------------------------------------------------------------------- reading
@@ -149,6 +108,16 @@ class Repo:
 
     def json(self, rel: str):
         return json.loads(self.read(rel).decode("utf-8"))
+
+    def csv_rows(self, rel: str, encoding: str = "utf-8") -> list[dict[str, str]]:
+        """A CSV file's rows as dicts. Some corpora keep whole articles in one cell, over the csv module's default
+        field limit (128 KiB): the limit, a process-wide setting, is raised while this file is read, then restored."""
+        text = self.read(rel).decode(encoding)
+        limit = csv.field_size_limit(1 << 30)
+        try:
+            return list(csv.DictReader(io.StringIO(text)))
+        finally:
+            csv.field_size_limit(limit)
 
     def exists(self, rel: str) -> bool:
         try:
@@ -337,7 +306,7 @@ MODES = {
 
 
 def rec(text, label, source, generator, domain, group):
-    lic, url = LICENSES[source]
+    origin = SOURCES[source]
     return {
         "text": text,
         "label": int(label),
@@ -345,8 +314,8 @@ def rec(text, label, source, generator, domain, group):
         "generator": generator,
         "domain": domain,
         "group": group,
-        "license": lic,
-        "url": url,
+        "license": origin.license,
+        "url": origin.url,
     }
 
 
@@ -506,7 +475,7 @@ def load_absgen(repo: Repo):
     """arXiv abstracts and LLM abstracts written from the same titles (generator not stated; the texts read as
     gpt-3.5-turbo output)."""
     out = []
-    rows = list(csv.DictReader(io.StringIO(repo.read("data_set.csv").decode("utf-8"))))
+    rows = repo.csv_rows("data_set.csv")
     for r in rows:
         lab = 1 if r["is_ai_generated"].strip() == "1" else 0
         g = gid("absgen", re.sub(r"\s+", " ", r["title"]).strip().lower())
@@ -564,7 +533,7 @@ def load_wpcreativity(repo: Repo):
     out, seen = [], set()
     for fg, gen in (("gpt-4", "gpt-4"), ("gpt-3.5-turbo", "gpt-3.5-turbo")):
         for rel in (f"dataset/{fg}/train/orig/train.csv", f"dataset/{fg}/test/test.csv"):
-            rows = list(csv.DictReader(io.StringIO(repo.read(rel).decode("utf-8"))))
+            rows = repo.csv_rows(rel)
             for r in rows:
                 g = f"wp:{r['row_id']}"
                 story = r.get("story") or ""
@@ -611,7 +580,7 @@ def load_lvabstracts(repo: Repo):
     for f in LV_FIELDS:
         for kind, lab in (("real", 0), ("generated", 1)):
             rel = f"abstracts/english/{f}_abstracts_{kind}.csv"
-            for r in csv.DictReader(io.StringIO(repo.read(rel).decode("utf-8"))):
+            for r in repo.csv_rows(rel):
                 g = f"lv:{f}:{r['id']}"
                 out.append(
                     rec(r["abstract"], lab, "lvabstracts", "gpt-3.5-turbo" if lab else "human", "thesis_abstract", g)
@@ -676,8 +645,7 @@ def load_headlines(repo: Repo):
     op-ed's author bio before it) dropped from the human side, and the headline repeated as the AI article's first
     line dropped (all leak the label)."""
     out = []
-    csv.field_size_limit(1 << 30)
-    for r in csv.DictReader(io.StringIO(repo.read("data/news/merged_dataset.csv").decode("utf-8"))):
+    for r in repo.csv_rows("data/news/merged_dataset.csv"):
         head = re.sub(r"\W+", " ", r["Prompt"]).strip().lower()
         text = _CAPTION.sub("", unbake(r["text"])).strip()
         dateline = _DATELINE.search(text[:1500])
@@ -697,7 +665,7 @@ def load_maide_en(repo: Repo):
     out = []
     files = {0: "data/real_reviews/real_English.csv", 1: "data/generated_reviews/generated_English_reviews.csv"}
     for lab, rel in files.items():
-        for r in csv.DictReader(io.StringIO(repo.read(rel).decode("utf-8-sig"))):
+        for r in repo.csv_rows(rel, "utf-8-sig"):
             parts = [(r.get(k) or "").strip() for k in ("Upside_Review", "Downside_Review")]
             text = "\n\n".join(p for p in parts if p and p.lower() != "nan")
             g = gid("maide_en", r["City Name"], r["Hotel Name"])
@@ -718,8 +686,7 @@ def load_sotastories(repo: Repo):
     """r/WritingPrompts stories (the release's validation split, detokenised) and stories by current models
     (Claude 3.5 Sonnet and Gemini 3 Pro, not told apart in the release) from the same study's prompts; unpaired."""
     out = []
-    csv.field_size_limit(1 << 30)
-    for r in csv.DictReader(io.StringIO(repo.read("outputs/q3_comparative_predictions.csv").decode("utf-8"))):
+    for r in repo.csv_rows("outputs/q3_comparative_predictions.csv"):
         lab = int(r["label"])
         text = detok_curly(r["text"]) if lab == 0 else r["text"]
         gen = "claude-3.5-sonnet|gemini-3-pro" if lab else "human"
@@ -727,41 +694,90 @@ def load_sotastories(repo: Repo):
     return out
 
 
-LOADERS = {
-    "biscope": load_biscope,
-    "imbd": load_imbd,
-    "raidar": load_raidar,
-    "absgen": load_absgen,
-    "bbc": load_bbc,
-    "wpcreativity": load_wpcreativity,
-    "dap": load_dap,
-    "lvabstracts": load_lvabstracts,
-    "coursework": load_coursework,
-    "headlines": load_headlines,
-    "maide_en": load_maide_en,
-    "sotastories": load_sotastories,
-}
-# at most this many texts from one source (after balancing); keeps one corpus from dominating
-SOURCE_CAP = {
-    "biscope": 14000,
-    "imbd": 9000,
-    "raidar": 3000,
-    "absgen": 3500,
-    "bbc": 2500,
-    "wpcreativity": 2000,
-    "dap": 5000,
-    "lvabstracts": 4000,
-    "coursework": 3000,
-    "headlines": 800,
-    "maide_en": 1400,
-    "sotastories": 700,
-}
+@dataclass(frozen=True)
+class Source:
+    """One corpus of the pool: how it is read, where it comes from under which license, and how much of it to keep."""
+
+    name: str
+    load: Callable[[Repo], list[dict]]
+    license: str
+    url: str
+    cap: int  # at most this many texts after balancing: keeps one corpus from dominating
+    committed: bool = False  # redistributable, so its file is in git; the others are git-ignored and rebuilt
+
+
+NO_LICENSE = "none-stated (research use; rebuilt, not redistributed)"
 # Read in this order (the first copy of a text wins). Each batch is balanced, capped and length-matched on its own,
 # the first first, so sources added later leave the files of earlier batches as they were built.
-BATCHES = (
-    ("biscope", "imbd", "dap", "raidar", "absgen", "bbc", "wpcreativity", "lvabstracts"),
-    ("coursework", "headlines", "maide_en", "sotastories"),  # 2026-12-05
+BATCHES: tuple[tuple[Source, ...], ...] = (
+    (
+        Source("biscope", load_biscope, "CC-BY-SA-4.0", "https://github.com/MarkGHX/BiScope", 14000, True),
+        Source("imbd", load_imbd, "Apache-2.0", "https://github.com/Jiaqi-Chen-00/ImBD", 9000, True),
+        Source(
+            "dap",
+            load_dap,
+            "Apache-2.0 (ROCStories underneath: research use)",
+            "https://github.com/GYK-CASIC/DAP",
+            5000,
+            True,
+        ),
+        Source("raidar", load_raidar, NO_LICENSE, "https://github.com/cvlab-columbia/RaidarLLMDetect", 3000),
+        Source(
+            "absgen",
+            load_absgen,
+            NO_LICENSE,
+            "https://github.com/PrashantGondaliya/AI-vs-Human-Written-Text-Classification",
+            3500,
+        ),
+        Source(
+            "bbc",
+            load_bbc,
+            "BBC copyright; research use per dataset page (rebuilt, not redistributed)",
+            "http://mlg.ucd.ie/datasets/bbc.html",
+            2500,
+        ),
+        Source(
+            "wpcreativity",
+            load_wpcreativity,
+            "none-stated; stories from Reddit r/WritingPrompts (rebuilt, not redistributed)",
+            "https://github.com/AlvinJ404/writingprompts_creativity",
+            2000,
+        ),
+        Source("lvabstracts", load_lvabstracts, NO_LICENSE, "https://github.com/Maris11/Abstract-Checker", 4000),
+    ),
+    (  # 2026-12-05
+        Source(
+            "coursework",
+            load_coursework,
+            "none stated (research data of Ibrahim et al., Sci. Rep. 2023): not redistributed",
+            "https://github.com/comnetsAD/ChatGPT",
+            3000,
+        ),
+        Source(
+            "headlines",
+            load_headlines,
+            "none stated; news articles under their publishers' copyright: not redistributed",
+            "https://github.com/ResidentEvil97/AI-Classifier",
+            800,
+        ),
+        Source(
+            "maide_en",
+            load_maide_en,
+            "MIT (human reviews from Booking.com)",
+            "https://github.com/MichiganNLP/multilingual_reviews_deception",
+            1400,
+            True,
+        ),
+        Source(
+            "sotastories",
+            load_sotastories,
+            "none stated (WritingPrompts stories underneath): not redistributed",
+            "https://github.com/Vargram1/Cyborgs-Pen",
+            700,
+        ),
+    ),
 )
+SOURCES = {source.name: source for batch in BATCHES for source in batch}
 
 
 # ----------------------------------------------------------------------------------------------- decontamination
@@ -898,7 +914,7 @@ def cap_sources(recs, rng):
     out = []
     for s in sorted(by_src):
         rs = by_src[s]
-        cap = SOURCE_CAP.get(s, 10000)
+        cap = SOURCES[s].cap
         if len(rs) > cap:  # keep the label mix of the source, generators round-robin
             hum = [r for r in rs if r["label"] == 0]
             ai = [r for r in rs if r["label"] == 1]
@@ -923,12 +939,12 @@ def main(argv=None):
     print(f"decontamination keys: {len(banned)}", file=sys.stderr)
 
     raw = []
-    for name in [n for batch in BATCHES for n in batch]:
-        if name not in repos:
-            print(f"skip {name}: no --repo given", file=sys.stderr)
+    for source in SOURCES.values():
+        if source.name not in repos:
+            print(f"skip {source.name}: no --repo given", file=sys.stderr)
             continue
-        rs = LOADERS[name](Repo(repos[name]))
-        print(f"{name}: {len(rs)} raw", file=sys.stderr)
+        rs = source.load(Repo(repos[source.name]))
+        print(f"{source.name}: {len(rs)} raw", file=sys.stderr)
         raw += rs
 
     seen, kept, why, tainted = set(), [], Counter(), set()
@@ -964,7 +980,8 @@ def main(argv=None):
 
     pool = []
     for batch in BATCHES:
-        part = cap_sources(balance([r for r in kept if r["source"] in batch], rng), rng)
+        names = {source.name for source in batch}
+        part = cap_sources(balance([r for r in kept if r["source"] in names], rng), rng)
         part = balance(part, rng)  # capping may move a domain out of range again
         pool += length_match(part, rng)
     only = set(args.only.split(",")) if args.only else None

@@ -66,3 +66,26 @@ def test_tokenised_curly_quotes_are_undone(pool):
     assert (
         pool.detok_curly(story) == "David didn\u2019t know. \u201cYou will find out, son.\u201d\n\nHe waited."
     )  # a run of spaces was a paragraph break
+
+
+def test_a_cell_over_the_csv_default_limit_is_read_and_the_limit_restored(pool, tmp_path):
+    import csv
+
+    article = "word " * 40_000  # 200 KB in one cell: over the csv module's 128 KiB default
+    write(tmp_path, "big.csv", f'id,text\n1,"{article}"\n')
+    before = csv.field_size_limit()
+    rows = pool.Repo(str(tmp_path)).csv_rows("big.csv")
+    assert rows == [{"id": "1", "text": article}]
+    assert csv.field_size_limit() == before  # a process-wide setting: left as it was
+
+
+def test_exactly_the_redistributable_sources_are_in_git_and_the_others_ignored(pool):
+    """A source's `committed` flag says whether its file may be in git; data/.gitignore must agree."""
+    root = Path(__file__).resolve().parents[3]
+    ignored = {
+        line.strip().removeprefix("/train_pool/").removesuffix(".jsonl.xz")
+        for line in (root / "data" / ".gitignore").read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("/train_pool/")
+    }
+    assert ignored == {name for name, source in pool.SOURCES.items() if not source.committed}
+    assert all(source.license and source.url.startswith("http") for source in pool.SOURCES.values())

@@ -987,6 +987,65 @@ def read_masc(raw, source):
         )
 
 
+def detok_brown(line: str) -> str:
+    """One sentence of the Brown corpus as NLTK ships it ("The/at jury/nn said/vbd ``/`` no/at ''/''") as text."""
+    s = " ".join(t.rsplit("/", 1)[0] for t in line.split() if "/" in t)
+    s = s.replace("`` ", '"').replace(" ''", '"').replace("``", '"').replace("''", '"')  # open and close quotes
+    s = re.sub(r" ([,.;:!?%)\]}])", r"\1", s)
+    s = re.sub(r"([(\[{$]) ", r"\1", s)
+    s = re.sub(r"\s*--\s*", " -- ", s)
+    s = re.sub(r"(?<!\.)\.\.(?!\.)", ".", s)  # "Jr." ending a sentence was tokenised as "Jr." + "."
+    s = re.sub(r"([;?!,])( ?\1)+", r"\1", s)  # some samples double a mark ("site?/. ?/.", "Charles 10,/, ,/,")
+    return clean_par(s)
+
+
+# The Brown corpus's categories (Francis & Kucera 1964) by kind of writing: source -> (domain, categories)
+BROWN_KINDS = {
+    "brown_news": ("news", ["news"]),
+    "brown_editorial": ("op_ed", ["editorial"]),
+    "brown_reviews": ("review", ["reviews"]),
+    "brown_religion": ("religious", ["religion"]),
+    "brown_popular": ("magazine", ["hobbies", "lore"]),
+    "brown_belles_lettres": ("opinion_essay", ["belles_lettres"]),
+    "brown_government": ("legal_gov", ["government"]),
+    "brown_learned": ("academic_article", ["learned"]),
+    "brown_fiction": ("literary_prose", ["fiction", "mystery", "science_fiction", "adventure", "romance", "humor"]),
+}
+
+
+def read_brown(raw, source):
+    """The Brown corpus (American English printed in 1961; NLTK's `brown`): each sample a document, paragraphs
+    as blank-line-separated blocks of one sentence a line, headline lines (tags ending in -hl) dropped."""
+    d = os.path.join(raw, "brown")
+    want = BROWN_KINDS[source][1]
+    for line in read_text(os.path.join(d, "cats.txt")).splitlines():
+        if not line.strip():
+            continue
+        name, category = line.split()
+        if category not in want:
+            continue
+        pars = []
+        for block in re.split(r"\n\s*\n", read_text(os.path.join(d, name))):
+            sents = [
+                detok_brown(ln)
+                for ln in block.splitlines()
+                if ln.strip() and not all(t.endswith("-hl") for t in ln.split())
+            ]
+            par = " ".join(x for x in sents if x)
+            # formulas were replaced by "Af" and cut their sentences apart; a block that does not start and end a
+            # sentence is a heading, a list item or such a fragment
+            whole = par[:1].isupper() or par[:1] in '"(' or par[:1].isdigit()
+            if whole and not re.search(r"\bAf\b", par) and par.endswith((".", "?", "!", '"', ")", ":")):
+                pars.append(par)
+        yield dict(
+            doc=name,
+            pars=pars,
+            date=1961,
+            meta=category,
+            url=f"https://github.com/nltk/nltk_data (corpora/brown/{name}, {category})",
+        )
+
+
 # public origins of the sources that are not redistributed here (fetched with --download when RAW lacks them):
 # (url, archive member prefix or None for a plain file, target under RAW)
 GH = "https://raw.githubusercontent.com"
@@ -1341,6 +1400,14 @@ def SOURCES(download):
             False,
         ),
     }
+    # added 2026-12-05, last so that the sources above keep their seeds: the Brown corpus's kinds of writing, for
+    # the calibration part (more kinds for the threshold rule to see; see splits.json)
+    brown_license = (
+        "Brown Corpus (Francis & Kucera 1964, Brown University), as distributed in NLTK 'with the permission of the "
+        "copyright holder, redistribution permitted'"
+    )
+    for name, (domain, _) in BROWN_KINDS.items():
+        S[name] = (domain, brown_license, lambda r, name=name: read_brown(r, name), 4, 300, True)
     return S
 
 

@@ -78,6 +78,22 @@ def calibrate_threshold(
 
 
 @dataclass(frozen=True)
+class HumanScores:
+    """One calibration file's human texts: their P(AI) and, for the per-group cap, each text's group (or none)."""
+
+    scores: Sequence[float]
+    groups: Sequence[str] | None = None
+
+
+def rule_threshold(
+    files: Sequence[HumanScores], target_fpr: float, max_group_fpr: float | None, resolution: float = 0.0
+) -> float:
+    """The shipped threshold rule: the lowest threshold at which every file meets `target_fpr` overall and
+    `max_group_fpr` in each of its groups (`calibrate_threshold` per file, the strictest file wins)."""
+    return max(calibrate_threshold(f.scores, target_fpr, f.groups, max_group_fpr, resolution) for f in files)
+
+
+@dataclass(frozen=True)
 class Verdict:
     predicted_class: int
     label: str

@@ -129,7 +129,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """Re-choose the threshold from human texts: the false-positive target holds in every file given, overall and
     (with --group-field) in every group of each file."""
     from aidetector.model.artifact import update_manifest
-    from aidetector.model.calibration import calibrate_threshold
+    from aidetector.model.calibration import HumanScores, rule_threshold
     from aidetector.model.data import LABEL_HUMAN, DataError, load_jsonl
     from aidetector.model.evaluate import SCORE_DECIMALS, score_records
 
@@ -145,14 +145,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     model_dir = Path(args.model) if args.model else AppSettings().model_dir
     detector = _load_detector(str(model_dir))
     resolution = 10.0**-SCORE_DECIMALS if args.scores else 0.0  # scores read back from a file are rounded
-    threshold = 0.0
+    per_file = []
     for records in humans.values():
         if args.scores:
             probs = [float(r.fields["probability_ai"]) for r in records]
         else:
             probs = score_records(records, detector.probabilities, batch_size=args.batch_size)
         groups = [r.get(args.group_field) for r in records] if args.group_field else None
-        threshold = max(threshold, calibrate_threshold(probs, args.target_fpr, groups, args.max_group_fpr, resolution))
+        per_file.append(HumanScores(probs, groups))
+    threshold = rule_threshold(per_file, args.target_fpr, args.max_group_fpr, resolution)
     names = " and of ".join(Path(name).name for name in files)
     rule = f"at most {args.target_fpr:.1%} of the human texts of {names} called AI"
     if args.group_field:

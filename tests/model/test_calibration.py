@@ -3,7 +3,14 @@ import random
 
 import pytest
 
-from aidetector.model.calibration import calibrate_threshold, fit_platt, threshold_for_fpr, verdict
+from aidetector.model.calibration import (
+    HumanScores,
+    calibrate_threshold,
+    fit_platt,
+    rule_threshold,
+    threshold_for_fpr,
+    verdict,
+)
 
 
 def test_threshold_for_fpr_allows_exactly_the_target_share():
@@ -27,6 +34,14 @@ def test_group_cap_raises_the_threshold_for_the_worst_group():
     assert capped > overall
     in_b = [h for h, g in zip(human, groups, strict=True) if g == "b"]
     assert sum(h >= capped for h in in_b) <= 2
+
+
+def test_the_rule_over_files_is_as_strict_as_its_strictest_file():
+    lenient = HumanScores([i / 100 for i in range(100)])
+    strict = HumanScores([0.1] * 18 + [0.95, 0.97], ["a"] * 10 + ["b"] * 10)
+    alone = [calibrate_threshold(f.scores, 0.10, f.groups, 0.10) for f in (lenient, strict)]
+    assert rule_threshold([lenient, strict], 0.10, 0.10) == max(alone) == alone[1]
+    assert sum(h >= max(alone) for h in strict.scores[10:]) <= 1  # at most 10% of group b
 
 
 def test_platt_recovers_known_parameters():

@@ -128,7 +128,7 @@ def _print_report(result: dict[str, Any]) -> None:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Re-choose the threshold from human texts: the false-positive target holds in every file given, overall and
     (with --group-field) in every group of each file."""
-    from aidetector.model.artifact import update_manifest
+    from aidetector.model.artifact import new_version, read_manifest, update_manifest
     from aidetector.model.calibration import HumanScores, rule_threshold
     from aidetector.model.data import LABEL_HUMAN, DataError, load_jsonl
     from aidetector.model.evaluate import SCORE_DECIMALS, score_records
@@ -158,9 +158,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     rule = f"at most {args.target_fpr:.1%} of the human texts of {names} called AI"
     if args.group_field:
         rule += f", and at most {args.max_group_fpr:.1%} in each '{args.group_field}' of each"
-    calibration = {**detector.artifact.manifest.get("calibration", {}), "threshold": threshold, "threshold_rule": rule}
-    update_manifest(model_dir, {"calibration": calibration})
-    print(json.dumps({"threshold": threshold, "threshold_rule": rule}))
+    manifest = detector.artifact.manifest
+    calibration = {**manifest.get("calibration", {}), "threshold": threshold, "threshold_rule": rule}
+    changes: dict[str, object] = {"calibration": calibration}
+    if threshold != manifest.get("calibration", {}).get("threshold"):
+        changes.update(new_version(manifest))  # other answers: another model, as the registry publishes by version
+    update_manifest(model_dir, changes)
+    print(json.dumps({"threshold": threshold, "threshold_rule": rule, "version": read_manifest(model_dir)["version"]}))
     return 0
 
 

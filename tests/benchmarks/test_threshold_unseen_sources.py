@@ -32,7 +32,7 @@ def test_a_left_out_source_is_read_at_the_threshold_the_others_set(tmp_path, cap
     out = tmp_path / "out.json"
     args = ["--hold-out", str(hold_out), "--ai-scores", str(ai_file), "--target-fpr", "0.1", "--caps", "0.1"]
     assert script.main([*args, "--json", str(out)]) == 0
-    [result] = json.loads(out.read_text(encoding="utf-8"))
+    [result] = json.loads(out.read_text(encoding="utf-8"))["caps"]
     hot_alone = result["by_source"]["hot"]
     # without "hot", calm's 10% cap sets the threshold just above 0.89: 4 of hot's 20 texts are at or above it
     assert 0.89 < hot_alone["threshold"] < 0.90 and hot_alone["fpr"] == 4 / 20
@@ -40,3 +40,14 @@ def test_a_left_out_source_is_read_at_the_threshold_the_others_set(tmp_path, cap
     assert result["sources_over_5pct"] == ["calm", "hot"]
     assert result["ai_recall"] == 0.5  # the full rule's threshold (hot's cap: above 0.925) keeps 0.99, not 0.9
     assert "left-out source" in capsys.readouterr().out
+
+
+def test_the_chosen_cap_is_the_largest_that_leaves_only_outliers_no_cap_fixes():
+    script = load_script()
+    grid = [
+        {"cap": 0.05, "sources_over_5pct": ["speeches", "memos"]},
+        {"cap": 0.04, "sources_over_5pct": ["speeches"]},
+        {"cap": 0.03, "sources_over_5pct": ["speeches"]},
+    ]
+    assert script.chosen_cap(grid) == 0.04  # memos come under 5% at 4%; speeches at no cap
+    assert script.chosen_cap([{"cap": 0.05, "sources_over_5pct": []}, {"cap": 0.04, "sources_over_5pct": []}]) == 0.05

@@ -106,6 +106,13 @@ def test_calibrate_then_card(tiny_artifact, toy_data, tmp_path):
     manifest = json.loads((model / "manifest.json").read_text())
     assert manifest["calibration"]["threshold"] == out["threshold"]
     assert "5.0%" in manifest["calibration"]["threshold_rule"]
+    before = json.loads((tiny_artifact / "manifest.json").read_text())
+    assert out["threshold"] != before["calibration"]["threshold"]
+    assert manifest["version"] == out["version"] > before["version"]  # other answers: a new version
+    assert manifest["transformer_version"] == before.get("transformer_version", before["version"])
+    same = cli("calibrate", "--model", str(model), "--data", str(toy_data["test"]), "--target-fpr", "0.05",
+               "--group-field", "domain", "--max-group-fpr", "0.1")  # fmt: skip
+    assert json.loads(same.stdout)["version"] == manifest["version"]  # the same threshold: the same model
     report = cli(
         "evaluate", "--data", str(toy_data["test"]), "--model", str(model), "--json", "--by", "source",
         "--pairs-by", "source",

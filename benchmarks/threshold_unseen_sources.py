@@ -59,9 +59,10 @@ def humans(rows: Sequence[Row]) -> HumanScores:
 
 
 def unseen_source_fprs(
-    fixed: Sequence[Sequence[Row]], hold_out: Sequence[Row], target_fpr: float, cap: float
+    fixed: Sequence[HumanScores], hold_out: Sequence[Row], target_fpr: float, cap: float
 ) -> dict[str, dict[str, float]]:
-    """Each source of `hold_out` left out in turn: its false-positive rate at the rule's threshold without it."""
+    """Each source of `hold_out` left out in turn: its false-positive rate at the rule's threshold without it
+    (`fixed`: the human scores of the files kept whole)."""
     by_source: dict[str, list[Row]] = defaultdict(list)
     for r in hold_out:
         if r.label == 0:
@@ -69,7 +70,7 @@ def unseen_source_fprs(
     out = {}
     for source, own in sorted(by_source.items()):
         rest = [r for r in hold_out if r.source != source]
-        threshold = rule_threshold([humans(f) for f in fixed] + [humans(rest)], target_fpr, cap, RESOLUTION)
+        threshold = rule_threshold([*fixed, humans(rest)], target_fpr, cap, RESOLUTION)
         flagged = sum(r.score >= threshold for r in own)
         out[source] = {"domain": own[0].domain, "n": len(own), "fpr": flagged / len(own), "threshold": threshold}
     return out
@@ -97,12 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--caps", default="0.05,0.045,0.04,0.035,0.03")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    fixed = [read_rows(p) for p in args.scores]
+    fixed = [humans(read_rows(p)) for p in args.scores]
     hold_out = read_rows(args.hold_out)
     ai_rows = read_rows(args.ai_scores) if args.ai_scores else []
     results = []
     for cap in (float(c) for c in args.caps.split(",")):
-        full = rule_threshold([humans(f) for f in [*fixed, hold_out]], args.target_fpr, cap, RESOLUTION)
+        full = rule_threshold([*fixed, humans(hold_out)], args.target_fpr, cap, RESOLUTION)
         unseen = unseen_source_fprs(fixed, hold_out, args.target_fpr, cap)
         fprs = [u["fpr"] for u in unseen.values()]
         pooled = sum(u["fpr"] * u["n"] for u in unseen.values()) / sum(u["n"] for u in unseen.values())

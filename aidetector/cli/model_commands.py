@@ -128,7 +128,7 @@ def _print_report(result: dict[str, Any]) -> None:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Re-choose the threshold from human texts: the false-positive target holds in every file given, overall and
     (with --group-field) in every group of each file."""
-    from aidetector.model.artifact import new_version, read_manifest, update_manifest
+    from aidetector.model.artifact import new_version, update_manifest
     from aidetector.model.calibration import HumanScores, rule_threshold
     from aidetector.model.data import LABEL_HUMAN, DataError, load_jsonl
     from aidetector.model.evaluate import SCORE_DECIMALS, score_records
@@ -163,8 +163,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     changes: dict[str, object] = {"calibration": calibration}
     if threshold != manifest.get("calibration", {}).get("threshold"):
         changes.update(new_version(manifest))  # other answers: another model, as the registry publishes by version
-    update_manifest(model_dir, changes)
-    print(json.dumps({"threshold": threshold, "threshold_rule": rule, "version": read_manifest(model_dir)["version"]}))
+    version = update_manifest(model_dir, changes)["version"]
+    print(json.dumps({"threshold": threshold, "threshold_rule": rule, "version": version}))
     return 0
 
 

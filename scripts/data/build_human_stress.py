@@ -368,10 +368,16 @@ def read_wikitext(raw):
         yield dict(doc=title, pars=pars, date=None, url="https://en.wikipedia.org/wiki/" + title.replace(" ", "_"))
 
 
+def attach_marks(s: str) -> str:
+    """Undo a tokeniser's spaces around punctuation and brackets ("word ," -> "word,", "( word" -> "(word"): the
+    step WikiText, MASC and Brown text share."""
+    s = re.sub(r" ([,.;:!?%)\]}])", r"\1", s)
+    return re.sub(r"([(\[{$]) ", r"\1", s)
+
+
 def detok_wikitext(s: str) -> str:
     s = s.replace(" @-@ ", "-").replace(" @,@ ", ",").replace(" @.@ ", ".")
-    s = re.sub(r" ([,.;:!?%)\]}])", r"\1", s)
-    s = re.sub(r"([(\[{$]) ", r"\1", s)
+    s = attach_marks(s)
     s = re.sub(r" (n't|'s|'re|'ve|'ll|'d|'m)\b", r"\1", s)
     s = re.sub(r" ' s\b", "'s", s)
     # straight double quotes come as separate tokens: re-attach pairwise
@@ -933,8 +939,7 @@ def detok_masc(line: str) -> str:
         w = t.rsplit("_", 1)[0] if "_" in t else t
         toks.append(w)
     s = " ".join(toks)
-    s = re.sub(r" ([,.;:!?%)\]}])", r"\1", s)
-    s = re.sub(r"([(\[{$]) ", r"\1", s)
+    s = attach_marks(s)
     s = re.sub(r" (n't|'s|'re|'ve|'ll|'d|'m|')\b", r"\1", s)
     s = re.sub(r"\s*--\s*", " -- ", s)
     s = re.sub(r"(?<=\w) - (?=\w)", "-", s)  # hyphens were split off
@@ -991,8 +996,7 @@ def detok_brown(line: str) -> str:
     """One sentence of the Brown corpus as NLTK ships it ("The/at jury/nn said/vbd ``/`` no/at ''/''") as text."""
     s = " ".join(t.rsplit("/", 1)[0] for t in line.split() if "/" in t)
     s = s.replace("`` ", '"').replace(" ''", '"').replace("``", '"').replace("''", '"')  # open and close quotes
-    s = re.sub(r" ([,.;:!?%)\]}])", r"\1", s)
-    s = re.sub(r"([(\[{$]) ", r"\1", s)
+    s = attach_marks(s)
     s = re.sub(r"\s*--\s*", " -- ", s)
     s = re.sub(r"(?<!\.)\.\.(?!\.)", ".", s)  # "Jr." ending a sentence was tokenised as "Jr." + "."
     s = re.sub(r"([;?!,])( ?\1)+", r"\1", s)  # some samples double a mark ("site?/. ?/.", "Charles 10,/, ,/,")

@@ -18,33 +18,6 @@ SOURCES = """| source | what | license |
 | MixSet (extra) | human texts and Llama-2/GPT-4 rewrites, QA answers | no license file, research use |
 | OASST2 subset (extra) | human assistant-chat messages (noisy labels) | Apache-2.0 |"""
 
-# The train pool's files (data/train_pool/README.md has origins, commits, papers and counts), as the members'
-# data lists them; a file not named here is listed with its license unknown rather than left out.
-POOL_SOURCES = {
-    "biscope.jsonl": ("BiScope (Guo et al. 2024): arXiv, Yelp, WritingPrompts; GPT-3.5/4, Claude-3, Gemini-1.0, "
-                      "their paraphrases", "CC BY-SA 4.0"),
-    "imbd.jsonl": ("ImBD (Chen et al. 2025): XSum, WritingPrompts; six LLMs' rewrites and expansions",
-                   "Apache-2.0"),
-    "dap.jsonl": ("DAP (Guo et al. 2025): ROCStories; an unnamed LLM and its humanised paraphrases",
-                  "Apache-2.0 (ROCStories: research use)"),
-    "raidar.jsonl": ("Raidar (Mao et al. 2024): arXiv, Yelp; GPT-3.5/4, davinci-002, evasive rephrasings",
-                     "none stated, research use (rebuilt, not redistributed)"),
-    "absgen.jsonl": ("arXiv abstracts and LLM abstracts from their titles (student project)",
-                     "none stated, research use (rebuilt, not redistributed)"),
-    "bbc.jsonl": ("BBC News 2004-05 (Greene & Cunningham 2006), human", "BBC copyright, research use (rebuilt)"),
-    "wpcreativity.jsonl": ("WritingPrompts stories and GPT-3.5/4 stories to the same prompts (student project)",
-                           "none stated, research use (rebuilt, not redistributed)"),
-    "lvabstracts.jsonl": ("English thesis abstracts by Latvian students and GPT-3.5 abstracts from their titles",
-                          "none stated, research use (rebuilt, not redistributed)"),
-    "coursework.jsonl": ("University course answers by students and ChatGPT, and QuillBot paraphrases "
-                         "(Ibrahim et al. 2023)", "none stated, research use (rebuilt, not redistributed)"),
-    "headlines.jsonl": ("News articles and GPT-4o / Claude-3-haiku / Mistral-7B articles from their headlines "
-                        "(student project)", "none stated; publishers' copyright (rebuilt, not redistributed)"),
-    "maide_en.jsonl": ("MAiDE-up English (Ignat et al. 2024): Booking.com and GPT-4 hotel reviews", "MIT"),
-    "sotastories.jsonl": ("WritingPrompts stories and Claude-3.5-Sonnet / Gemini-3-Pro stories (student project)",
-                          "none stated, research use (rebuilt, not redistributed)"),
-}  # fmt: skip
-
 
 def _f(x: Any, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -237,18 +210,33 @@ def _training_line(manifest: Mapping[str, Any]) -> str:
 
 
 def _member_data_text(manifest: Mapping[str, Any]) -> str:
-    """The files the members (n-gram, skeleton, style, novelty) were fitted on beyond the transformer's own."""
-    files = dict((manifest.get("ensemble") or {}).get("data") or {})
+    """The files the members (n-gram, skeleton, style, novelty) were fitted on beyond the transformer's own, with
+    the counts, domains, licenses and origins their records carry (`ensemble.provenance`)."""
+    ensemble = manifest.get("ensemble") or {}
+    files = dict(ensemble.get("data") or {})
     extra = sorted(set(files) - set(manifest.get("training_data") or {}))
     if not extra:
         return ""
+    known = ensemble.get("provenance") or {}
+
+    def row(name: str) -> str:
+        facts = known.get(name)
+        if facts is None:
+            return f"| `{name}` | – | – | not recorded | – |"
+        origins = ", ".join(f"<{url}>" for url in facts["urls"]) or "–"
+        return (
+            f"| `{name}` | {facts['human']:,} / {facts['ai']:,} | {', '.join(facts['domains']) or '–'} | "
+            f"{'; '.join(facts['licenses']) or 'none recorded'} | {origins} |"
+        )
+
     return (
         f"The n-gram, skeleton and style members and the novelty check were also fitted on {len(extra)} more files, "
-        f"the train pool (`data/train_pool/README.md` gives each one's sources, licenses, dates and counts): "
+        f"the train pool (`data/train_pool/README.md` gives each one's sources, papers, commits and dates): "
         + ", ".join(f"`{name}`" for name in extra)
-        + ". Each is split on its own, so none of its held-out texts is trained on.\n\n"
-        + "| pool file | what | license |\n|---|---|---|\n"
-        + "\n".join(f"| `{name}` | {' | '.join(POOL_SOURCES.get(name, ('–', 'unknown')))} |" for name in extra)
+        + ". Each is split on its own, so none of its held-out texts is trained on. What each holds, as its records "
+        "say:\n\n"
+        + "| pool file | human / AI texts | domains | license | origin |\n|---|---:|---|---|---|\n"
+        + "\n".join(row(name) for name in extra)
     )
 
 

@@ -29,7 +29,7 @@ from .artifact import new_version, read_manifest, refresh_checksums, update_mani
 from .blend import BLENDED_MEMBERS, blend, member_log_odds
 from .calibration import fit_platt
 from .config import TrainSettings
-from .data import Record, file_sha256, group_folds
+from .data import Record, file_sha256, group_folds, provenance
 from .detector import Detector
 from .evaluate import score_records
 from .metrics import auroc
@@ -143,6 +143,7 @@ def build_ensemble(
         "member_auroc": {m: {n: round(v, 4) for n, v in row.items()} for m, row in member_auroc.items()},
         "selected_on": select_name,
         "data": {Path(p).name: file_sha256(p) for p in data_paths},  # the members' training files (sha256)
+        "provenance": {Path(p).name: provenance(p) for p in data_paths},  # their counts, licenses and origins
         "ngram_features": "char_wb 1-4 (2^18 hashed) + word 1-2 (2^17 hashed), sublinear TF-IDF",
         "skeleton_features": "word 1-4 (2^18 hashed) over the syntax skeleton, sublinear TF-IDF",
         "novelty": {"fitted_on": "training-split sample", "unit": f"{fitted.novelty.quantile:.0%} of held-out"},

@@ -89,16 +89,22 @@ def test_the_card_names_the_members_extra_training_files():
     assert _member_data_text({"training_data": {"train.jsonl": "a"}}) == ""
 
 
-def test_the_card_gives_each_pool_files_license_and_says_when_it_is_unknown():
+def test_the_card_gives_each_pool_files_counts_license_and_origin_from_its_records_and_says_when_unrecorded():
     from aidetector.model.card import render
 
+    facts = {"human": 1501, "ai": 2378, "domains": ["yelp_review"], "licenses": ["CC-BY-SA-4.0"],
+             "urls": ["https://github.com/MarkGHX/BiScope"]}  # fmt: skip
     manifest = {
         "training_data": {"train.jsonl": "a"},
-        "ensemble": {"data": {"train.jsonl": "a", "biscope.jsonl": "b", "new_corpus.jsonl": "c"}},
+        "ensemble": {
+            "data": {"train.jsonl": "a", "biscope.jsonl": "b", "new_corpus.jsonl": "c"},
+            "provenance": {"biscope.jsonl": facts},
+        },
     }
     card = render(manifest, {})
-    assert "| `biscope.jsonl` | BiScope" in card and "| CC BY-SA 4.0 |" in card
-    assert "| `new_corpus.jsonl` | – | unknown |" in card
+    row = "| `biscope.jsonl` | 1,501 / 2,378 | yelp_review | CC-BY-SA-4.0 | <https://github.com/MarkGHX/BiScope> |"
+    assert row in card
+    assert "| `new_corpus.jsonl` | – | – | not recorded | – |" in card
     assert "MixSet and the pool files without a stated license are research data" in card
     assert "ArguGPT and MixSet are research data" in render({"training_data": {"train.jsonl": "a"}}, {})
 

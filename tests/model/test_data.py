@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from aidetector.model.data import DataError, group_folds, load_jsonl, split_by_group
+from aidetector.model.data import DataError, group_folds, load_jsonl, provenance, split_by_group
 from tests.conftest import make_records, write_jsonl
 
 
@@ -12,6 +12,17 @@ def test_loads_records_and_keeps_all_fields(tmp_path):
     assert len(records) == 6
     assert records[1].label == 1 and records[1].fields["source"] == "toy_a"
     assert records[0].get("domain") in {"d1", "d2"} and records[0].get("nope") == "(missing)"
+
+
+def test_provenance_counts_each_label_and_lists_the_domains_licenses_and_origins_the_records_carry(tmp_path):
+    records = [
+        {"text": "a human review", "label": 0, "domain": "review", "license": "MIT", "url": "https://x.org/a"},
+        {"text": "an AI review", "label": 1, "domain": "review", "license": "MIT", "url": "https://x.org/a"},
+        {"text": "an AI story", "label": 1, "domain": "story", "license": "CC-BY-4.0"},
+    ]
+    facts = provenance(write_jsonl(tmp_path / "p.jsonl", records))
+    assert facts == {"human": 1, "ai": 2, "domains": ["review", "story"], "licenses": ["CC-BY-4.0", "MIT"],
+                     "urls": ["https://x.org/a"]}  # fmt: skip
 
 
 def test_every_bad_line_is_reported_with_its_number(tmp_path):

@@ -47,6 +47,8 @@ def test_ensemble_command_adds_the_member(tiny_artifact, toy_data, tmp_path):
     assert ensemble["members"] == ["transformer", "ngram", "skeleton", "style"]
     assert ensemble["style_inputs"] == ["ngram", "skeleton"] and ensemble["stacking_folds"] == 5
     assert ensemble["data"] == {toy_data["train"].name: file_sha256(toy_data["train"])}  # what the members read
+    facts = ensemble["provenance"][toy_data["train"].name]  # what the card lists, read from the records
+    assert facts["human"] > 0 and facts["ai"] > 0 and facts["domains"] == ["d1", "d2"] and facts["licenses"] == []
     assert (ensemble["ngram_weight"], ensemble["style_weight"]) == (report["weight"], report["style_weight"])
     # The grids hold shares of the transformer's spread: weight = share * sd(transformer) / sd(member).
     spread = ensemble["spread"]

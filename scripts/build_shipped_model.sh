@@ -121,6 +121,9 @@ fi
 #    earlier: ood_dev 0.9627, test 0.9438.); and 20261205T041730Z from that one: the same members and weights,
 #    only steps 5-7 again, with the Brown corpus's nine calibration sources in human_stress and the per-kind cap
 #    chosen by leaving sources out (4%; `calibrate` gives the new version): threshold 0.931 to 0.948.)
+#    Tried on 2026-12-05 and not adopted: a third batch (`build_train_pool.py --tried`: Ghostbuster's Claude-1
+#    essays, Caiado & Hahsler's Bard / Claude-2 essays and paraphrases, SeqXGPT's GPT-2 / GPT-J / LLaMA-7B article
+#    continuations): ood_dev 0.9618 to 0.9619, TPR at 1% FPR 0.730 to 0.726, test 0.9443 to 0.9424.
 #    Tried on 2026-12-05 and not adopted: the second batch with a fifth source, GRiD's Reddit answers: ood_dev
 #    0.9621 and test 0.9421, against 0.9627 and 0.9438 without it (both before the dateline fix).
 #    Tried on 2026-12-04 and not adopted: the members refitted on the mended reading (`--replace`, 13 min): held-out

@@ -170,14 +170,15 @@ def build_ensemble(
     )
 
 
-def _settings(manifest: Mapping[str, Any]) -> TrainSettings:
+def train_settings(manifest: Mapping[str, Any]) -> TrainSettings:
+    """The transformer's training settings, from its manifest: they decide the split the members are fitted on."""
     hp = manifest["hyperparameters"]
     return TrainSettings(**{k: v for k, v in hp.items() if k in TrainSettings.model_fields})
 
 
 def _split_record(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """What decides the members' training split: kept members are valid only under the same."""
-    settings = _settings(manifest)
+    settings = train_settings(manifest)
     together = sorted(split_as_one(manifest))
     return {"valid_fraction": settings.valid_fraction, "split_seed": settings.split_seed, "together": together}
 
@@ -223,7 +224,7 @@ def _fit_members(
 ) -> _Members:
     """Fit the n-gram, skeleton and (stacked) style members on the transformer's own training split (or keep the
     fitted ones), and score the held-out split and the development file with every member."""
-    settings = _settings(manifest)
+    settings = train_settings(manifest)
     # The files the transformer trained on keep its split; any other file (more data for the members) is split on
     # its own, so none of the transformer's training texts can land in the held-out set the weights are chosen on.
     train_recs, valid_recs = load_training_data(data_paths).split(settings, split_as_one(manifest))

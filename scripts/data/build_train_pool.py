@@ -899,7 +899,7 @@ BATCHES: tuple[tuple[Source, ...], ...] = (
         ),
     ),
 )
-# Read only with --tried, as a batch after the others: measured on 2026-12-05 (second session) and not adopted, because
+# Read only with --tried, as a batch after the others: measured on 2026-12-05 (third session) and not adopted, because
 # refitting the members with it left ood_dev where it was and lowered test (data/train_pool/README.md, "Tried and
 # not adopted"). Kept so that the measurement can be repeated.
 TRIED: tuple[Source, ...] = (
@@ -987,7 +987,7 @@ def shared_shingles(shared_dir: str | None) -> dict[str, set[int]]:
 
 
 def near_copy_of(t: str, known: dict[str, set[int]]) -> str | None:
-    """ "eval" or "train" when NEAR_COPY_SHARE of the text's 8-grams are in that part of --shared, else None."""
+    """The part of --shared ("eval" or "train") that holds NEAR_COPY_SHARE of the text's 8-grams, else None."""
     own = shingles(t)
     for tag in ("eval", "train"):
         if own and len(own & known[tag]) >= NEAR_COPY_SHARE * len(own):

@@ -29,7 +29,7 @@ from sklearn.linear_model import LogisticRegression
 
 from aidetector.model.artifact import read_manifest
 from aidetector.model.blend import member_log_odds
-from aidetector.model.data import Record, file_sha256, load_jsonl
+from aidetector.model.data import Record, load_jsonl
 from aidetector.model.detector import Detector
 from aidetector.model.ensemble import train_settings
 from aidetector.model.evaluate import score_records
@@ -105,11 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     manifest = read_manifest(args.model)
     fitted_on = manifest["ensemble"]["data"]
-    if {p.name: file_sha256(p) for p in args.data} != fitted_on:
+    training = load_training_data(args.data)
+    if training.hashes != fitted_on:
         print(f"--data must be the members' training files: {sorted(fitted_on)}", file=sys.stderr)
         return 2
     detector = Detector.from_path(args.model)
-    _, held_out = load_training_data(args.data).split(train_settings(manifest), split_as_one(manifest))
+    _, held_out = training.split(train_settings(manifest), split_as_one(manifest))
     named = {"held_out": held_out, **{n: load_jsonl(f) for n, f in (s.split("=", 1) for s in args.set)}}
     sets = {}
     for name, records in named.items():

@@ -93,10 +93,9 @@ def load_jsonl(path: str | Path, *, require_label: bool = True) -> list[Record]:
     return records
 
 
-def provenance(path: str | Path) -> dict[str, Any]:
+def provenance(records: Sequence[Record]) -> dict[str, Any]:
     """What a data file holds and where it comes from, read from its records (the train pool's carry `license` and
     `url`): a model's card then lists its training data from the data itself, not from a table kept beside it."""
-    records = load_jsonl(path)
 
     def values(name: str) -> list[str]:
         return sorted({str(r.fields[name]) for r in records if r.fields.get(name)})

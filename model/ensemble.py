@@ -36,7 +36,7 @@ from .metrics import auroc
 from .ngram import SKELETON_CONFIG, NgramConfig, NgramModel, counts
 from .novelty import NoveltyModel
 from .style import StyleModel
-from .train import load_training_data, sample_weights, split_as_one
+from .train import TrainingData, load_training_data, sample_weights, split_as_one
 
 # The grids hold shares, not weights: a member's weight is its share times sd(transformer) / sd(member), both on
 # the held-out split. Why: how wide a transformer's log-odds spread is depends on the run (a soup of runs that
@@ -106,7 +106,8 @@ def build_ensemble(
         raise ValueError(f"{model_dir} already has an ensemble (n-gram, skeleton, style members); --replace refits it")
     if keep_members:
         _check_kept_members(manifest, data_paths, folds)
-    fitted = _fit_members(model_dir, manifest, data_paths, select_on, folds, novelty_sample, keep_members)
+    training = load_training_data(data_paths)
+    fitted = _fit_members(model_dir, manifest, training, select_on, folds, novelty_sample, keep_members)
     held_out = fitted.scores["held_out"]
     spread = {m: max(float(np.std(held_out[m])), 1e-6) for m in BLENDED_MEMBERS}
     rows = _weight_grid(fitted, spread, weights, style_weights)
@@ -142,8 +143,8 @@ def build_ensemble(
         "weight_grid": [{k: v if k.endswith(("weight", "share")) else round(v, 4) for k, v in r.items()} for r in rows],
         "member_auroc": {m: {n: round(v, 4) for n, v in row.items()} for m, row in member_auroc.items()},
         "selected_on": select_name,
-        "data": {Path(p).name: file_sha256(p) for p in data_paths},  # the members' training files (sha256)
-        "provenance": {Path(p).name: provenance(p) for p in data_paths},  # their counts, licenses and origins
+        "data": dict(training.hashes),  # the members' training files (sha256)
+        "provenance": {name: provenance(records) for name, records in training.files.items()},  # counts, origins
         "ngram_features": "char_wb 1-4 (2^18 hashed) + word 1-2 (2^17 hashed), sublinear TF-IDF",
         "skeleton_features": "word 1-4 (2^18 hashed) over the syntax skeleton, sublinear TF-IDF",
         "novelty": {"fitted_on": "training-split sample", "unit": f"{fitted.novelty.quantile:.0%} of held-out"},
@@ -216,7 +217,7 @@ def _adopt_members(
 def _fit_members(
     model_dir: Path,
     manifest: dict,
-    data_paths: Sequence[Path],
+    training: TrainingData,
     select_on: Sequence[Record],
     folds: int,
     novelty_sample: int,
@@ -227,7 +228,7 @@ def _fit_members(
     settings = train_settings(manifest)
     # The files the transformer trained on keep its split; any other file (more data for the members) is split on
     # its own, so none of the transformer's training texts can land in the held-out set the weights are chosen on.
-    train_recs, valid_recs = load_training_data(data_paths).split(settings, split_as_one(manifest))
+    train_recs, valid_recs = training.split(settings, split_as_one(manifest))
     if not valid_recs:
         raise ValueError("the model's manifest holds out no validation split (valid_fraction 0): nothing to weigh on")
     if keep_members:

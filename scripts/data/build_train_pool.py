@@ -70,7 +70,7 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -928,6 +928,19 @@ SOURCES = {source.name: source for batch in (*BATCHES, TRIED) for source in batc
 EVAL_FILES = ("test.jsonl", "ood_dev.jsonl")  # held-out sets: not even an AI twin of their human texts may train
 
 
+def shared_texts(shared_dir: str | None) -> Iterator[tuple[str, str]]:
+    """(tag, text) for every text of --shared: "eval" for the held-out files, "train" for the others."""
+    if shared_dir:
+        for fn in sorted(os.listdir(shared_dir)):
+            if fn.endswith(".jsonl"):
+                tag = "eval" if fn in EVAL_FILES else "train"
+                with open(os.path.join(shared_dir, fn), encoding="utf-8") as f:
+                    for line in f:
+                        t = json.loads(line).get("text")
+                        if t:
+                            yield tag, t
+
+
 def kept_back_keys(shared_dir: str | None, outfox: Repo | None) -> dict[str, str]:
     """dedup key -> "eval" (test, ood_dev, OUTFOX test) or "train" (train, extra_train)."""
     keys: dict[str, str] = {}
@@ -937,15 +950,8 @@ def kept_back_keys(shared_dir: str | None, outfox: Repo | None) -> dict[str, str
             if keys.get(k) != "eval":
                 keys[k] = tag
 
-    if shared_dir:
-        for fn in sorted(os.listdir(shared_dir)):
-            if fn.endswith(".jsonl"):
-                tag = "eval" if fn in EVAL_FILES else "train"
-                with open(os.path.join(shared_dir, fn), encoding="utf-8") as f:
-                    for line in f:
-                        t = json.loads(line).get("text")
-                        if t:
-                            add(t, tag)
+    for tag, t in shared_texts(shared_dir):
+        add(t, tag)
     if outfox is not None:  # OUTFOX test split is kept back for evaluation: none of its essays in training
         for rel in (
             "data/common/test/test_humans.pkl",
@@ -976,13 +982,8 @@ def shingles(t: str) -> set[int]:
 def shared_shingles(shared_dir: str | None) -> dict[str, set[int]]:
     """The word 8-grams of --shared's held-out files ("eval") and training files ("train"), for near copies."""
     out: dict[str, set[int]] = {"eval": set(), "train": set()}
-    if shared_dir:
-        for fn in sorted(os.listdir(shared_dir)):
-            if fn.endswith(".jsonl"):
-                tag = "eval" if fn in EVAL_FILES else "train"
-                with open(os.path.join(shared_dir, fn), encoding="utf-8") as f:
-                    for line in f:
-                        out[tag] |= shingles(json.loads(line).get("text") or "")
+    for tag, t in shared_texts(shared_dir):
+        out[tag] |= shingles(t)
     return out
 
 

@@ -20,7 +20,7 @@ def test_provenance_counts_each_label_and_lists_the_domains_licenses_and_origins
         {"text": "an AI review", "label": 1, "domain": "review", "license": "MIT", "url": "https://x.org/a"},
         {"text": "an AI story", "label": 1, "domain": "story", "license": "CC-BY-4.0"},
     ]
-    facts = provenance(write_jsonl(tmp_path / "p.jsonl", records))
+    facts = provenance(load_jsonl(write_jsonl(tmp_path / "p.jsonl", records)))
     assert facts == {"human": 1, "ai": 2, "domains": ["review", "story"], "licenses": ["CC-BY-4.0", "MIT"],
                      "urls": ["https://x.org/a"]}  # fmt: skip
 
